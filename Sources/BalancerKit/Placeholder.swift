@@ -1,0 +1,1 @@
+// BalancerKit: under construction

@@ -1,0 +1,1 @@
+// BlobKit: under construction

@@ -1,0 +1,1 @@
+// ClusterTesting: under construction

@@ -1,0 +1,1 @@
+// EventCore: under construction

@@ -1,0 +1,131 @@
+/// Header fields kept as one byte array plus the spans of each name and
+/// value, so a parsed head costs two allocations whatever its size; `String`s
+/// are made only for the fields a caller asks for.
+public struct HTTPHeaders: Sendable, Sequence {
+    struct Span: Sendable {
+        var nameStart: Int32, nameEnd: Int32, valueStart: Int32, valueEnd: Int32
+    }
+
+    private(set) var storage: [UInt8]
+    private(set) var spans: [Span]
+
+    public init() {
+        storage = []
+        spans = []
+    }
+
+    public init(_ pairs: [(String, String)]) {
+        self.init()
+        for (name, value) in pairs { append(name: name, value: value) }
+    }
+
+    /// Used by the parsers: `storage` already holds the head's bytes.
+    init(storage: [UInt8], spans: [Span]) {
+        self.storage = storage
+        self.spans = spans
+    }
+
+    public var count: Int { spans.count }
+    public var isEmpty: Bool { spans.isEmpty }
+
+    public mutating func append(name: String, value: String) {
+        let nameStart = Int32(storage.count)
+        storage.append(contentsOf: name.utf8)
+        let nameEnd = Int32(storage.count)
+        storage.append(contentsOf: value.utf8)
+        spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
+    }
+
+    /// Removes every field called `name` (case-insensitive).
+    public mutating func remove(name: String) {
+        let kept = spans.filter { !nameEquals($0, name) }
+        spans = kept
+    }
+
+    /// Replaces every field called `name` by one with `value`.
+    public mutating func replace(name: String, value: String) {
+        remove(name: name)
+        append(name: name, value: value)
+    }
+
+    /// The first value of the field called `name` (case-insensitive).
+    public subscript(name: String) -> String? {
+        for span in spans where nameEquals(span, name) { return value(of: span) }
+        return nil
+    }
+
+    /// Every value of the fields called `name`, in order.
+    public func values(_ name: String) -> [String] {
+        spans.filter { nameEquals($0, name) }.map { value(of: $0) }
+    }
+
+    public func contains(_ name: String) -> Bool {
+        spans.contains { nameEquals($0, name) }
+    }
+
+    /// How many fields are called `name`.
+    public func count(of name: String) -> Int {
+        spans.reduce(0) { $0 + (nameEquals($1, name) ? 1 : 0) }
+    }
+
+    /// Whether a comma-separated field such as `Connection` lists `token`
+    /// (case-insensitive), in any of its occurrences.
+    public func containsToken(_ token: String, in name: String) -> Bool {
+        for span in spans where nameEquals(span, name) {
+            for item in value(of: span).split(separator: ",") {
+                if item.trimmingHTTPWhitespace().lowercased() == token.lowercased() { return true }
+            }
+        }
+        return false
+    }
+
+    public func makeIterator() -> AnyIterator<(name: String, value: String)> {
+        var index = 0
+        return AnyIterator {
+            guard index < spans.count else { return nil }
+            defer { index += 1 }
+            return (name: name(of: spans[index]), value: value(of: spans[index]))
+        }
+    }
+
+    /// Calls `body` with the raw bytes of each field, in order, without
+    /// making strings: the writers use it.
+    public func forEachRaw(_ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void) {
+        storage.withUnsafeBytes { bytes in
+            for span in spans {
+                body(
+                    UnsafeRawBufferPointer(rebasing: bytes[Int(span.nameStart)..<Int(span.nameEnd)]),
+                    UnsafeRawBufferPointer(rebasing: bytes[Int(span.valueStart)..<Int(span.valueEnd)]))
+            }
+        }
+    }
+
+    private func name(of span: Span) -> String {
+        String(decoding: storage[Int(span.nameStart)..<Int(span.nameEnd)], as: UTF8.self)
+    }
+
+    private func value(of span: Span) -> String {
+        String(decoding: storage[Int(span.valueStart)..<Int(span.valueEnd)], as: UTF8.self)
+    }
+
+    private func nameEquals(_ span: Span, _ name: String) -> Bool {
+        let length = Int(span.nameEnd - span.nameStart)
+        guard length == name.utf8.count else { return false }
+        var index = Int(span.nameStart)
+        for byte in name.utf8 {
+            if ASCII.lower(storage[index]) != ASCII.lower(byte) { return false }
+            index += 1
+        }
+        return true
+    }
+}
+
+extension StringProtocol {
+    /// Drops spaces and tabs at both ends (HTTP's optional whitespace).
+    func trimmingHTTPWhitespace() -> Substring {
+        var slice = Substring(self)
+        while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
+        while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }
+        return slice
+    }
+}

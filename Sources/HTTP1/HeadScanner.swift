@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds where a message head ends and parses its field lines, strictly:
+/// every line ends in CRLF, no obsolete folding, no whitespace before a
+/// colon, no control bytes in values. Shared by both parsers.
+struct HeadScanner {
+    enum Scan {
+        case needMore
+        /// The head is `input[0..<length]`, its last CRLFCRLF included.
+        case complete(length: Int)
+        case failed(HTTPParseError)
+    }
+
+    /// Where the next scan resumes, so a head arriving byte by byte is
+    /// scanned once, not once per byte.
+    private var resumeOffset = 0
+
+    mutating func reset() { resumeOffset = 0 }
+
+    /// Looks for the empty line that ends the head. `firstLineLimit` bounds
+    /// the first line (its error is `firstLineError`), `headLimit` the head.
+    mutating func scan(
+        _ input: UnsafeRawBufferPointer, firstLineLimit: Int, firstLineError: HTTPParseError, headLimit: Int
+    ) -> Scan {
+        guard let base = input.baseAddress else { return .needMore }
+        var lineStart = resumeOffset
+        while lineStart < input.count {
+            let remaining = input.count - lineStart
+            guard let found = memchr(base + lineStart, Int32(ASCII.lf), remaining) else {
+                resumeOffset = lineStart
+                if lineStart == 0 && input.count > firstLineLimit { return .failed(firstLineError) }
+                if input.count > headLimit { return .failed(.headTooLarge) }
+                return .needMore
+            }
+            let lf = base.distance(to: UnsafeRawPointer(found))
+            if lf == 0 || input[lf - 1] != ASCII.cr { return .failed(.bareCarriageReturn) }
+            if lineStart == 0 && lf > firstLineLimit { return .failed(firstLineError) }
+            if lf + 1 > headLimit { return .failed(.headTooLarge) }
+            if lf == lineStart + 1 && lineStart > 0 {
+                resumeOffset = 0
+                return .complete(length: lf + 1)
+            }
+            lineStart = lf + 1
+        }
+        resumeOffset = lineStart
+        return .needMore
+    }
+
+    /// Parses the field lines in `head[from..<head.count - 2]` (the head's
+    /// bytes after its first line) into spans over `head`.
+    static func parseFields(
+        _ head: UnsafeRawBufferPointer, from start: Int, maxCount: Int
+    ) -> Result<[HTTPHeaders.Span], HTTPParseError> {
+        var spans: [HTTPHeaders.Span] = []
+        spans.reserveCapacity(8)
+        let end = head.count - 2  // the final empty line's CRLF
+        var lineStart = start
+        while lineStart < end {
+            // Every line ends in CRLF: scan returned only complete heads.
+            var lineEnd = lineStart
+            while head[lineEnd] != ASCII.cr || head[lineEnd + 1] != ASCII.lf { lineEnd += 1 }
+            let first = head[lineStart]
+            if first == ASCII.space || first == ASCII.tab { return .failure(.obsoleteLineFolding) }
+            var colon = lineStart
+            while colon < lineEnd && ASCII.isToken(head[colon]) { colon += 1 }
+            guard colon < lineEnd, colon > lineStart else { return .failure(.badHeaderField) }
+            let separator = head[colon]
+            if separator == ASCII.space || separator == ASCII.tab { return .failure(.spaceBeforeColon) }
+            guard separator == ASCII.colon else { return .failure(.badHeaderField) }
+            var valueStart = colon + 1
+            var valueEnd = lineEnd
+            var index = valueStart
+            while index < lineEnd {
+                let byte = head[index]
+                if !ASCII.isFieldValue(byte) {
+                    return .failure(byte == ASCII.cr || byte == ASCII.lf ? .bareCarriageReturn : .badHeaderField)
+                }
+                index += 1
+            }
+            while valueStart < valueEnd && (head[valueStart] == ASCII.space || head[valueStart] == ASCII.tab) {
+                valueStart += 1
+            }
+            while valueEnd > valueStart && (head[valueEnd - 1] == ASCII.space || head[valueEnd - 1] == ASCII.tab) {
+                valueEnd -= 1
+            }
+            if spans.count == maxCount { return .failure(.tooManyHeaders) }
+            spans.append(HTTPHeaders.Span(
+                nameStart: Int32(lineStart), nameEnd: Int32(colon),
+                valueStart: Int32(valueStart), valueEnd: Int32(valueEnd)))
+            lineStart = lineEnd + 2
+        }
+        return .success(spans)
+    }
+}

@@ -1,0 +1,69 @@
+/// HTTP/1.0 or HTTP/1.1: the versions this codec speaks.
+public enum HTTPVersion: Sendable, Equatable {
+    case http10, http11
+
+    public var text: String { self == .http10 ? "HTTP/1.0" : "HTTP/1.1" }
+}
+
+/// A parsed (or to-be-sent) request line and header fields, with what the
+/// parser concluded from them: framing, keep-alive, `Expect: 100-continue`.
+public struct RequestHead: Sendable {
+    public var method: HTTPMethod
+    /// The request target as sent: path and query, still percent-encoded.
+    public var target: String
+    public var version: HTTPVersion
+    public var headers: HTTPHeaders
+    public var framing: BodyFraming
+    /// Whether the connection may carry another request after this one.
+    public var keepAlive: Bool
+    public var expectsContinue: Bool
+
+    public init(
+        method: HTTPMethod, target: String, version: HTTPVersion = .http11,
+        headers: HTTPHeaders = HTTPHeaders(), framing: BodyFraming = .none,
+        keepAlive: Bool = true, expectsContinue: Bool = false
+    ) {
+        self.method = method
+        self.target = target
+        self.version = version
+        self.headers = headers
+        self.framing = framing
+        self.keepAlive = keepAlive
+        self.expectsContinue = expectsContinue
+    }
+
+    /// The target's path, before any `?`.
+    public var path: Substring {
+        target.firstIndex(of: "?").map { target[..<$0] } ?? Substring(target)
+    }
+
+    /// The target's query, after the first `?`, or nil.
+    public var query: Substring? {
+        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+    }
+
+    /// Writes the request line and the header fields, then the empty line.
+    /// Framing headers are the caller's to include.
+    public func serialize(into bytes: inout [UInt8]) {
+        bytes.append(contentsOf: method.description.utf8)
+        bytes.append(ASCII.space)
+        bytes.append(contentsOf: target.utf8)
+        bytes.append(ASCII.space)
+        bytes.append(contentsOf: version.text.utf8)
+        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        headers.serialize(into: &bytes)
+        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+    }
+}
+
+extension HTTPHeaders {
+    /// Writes `name: value\r\n` for each field.
+    public func serialize(into bytes: inout [UInt8]) {
+        forEachRaw { name, value in
+            bytes.append(contentsOf: name)
+            bytes.append(contentsOf: [ASCII.colon, ASCII.space])
+            bytes.append(contentsOf: value)
+            bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        }
+    }
+}

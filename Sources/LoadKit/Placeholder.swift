@@ -1,0 +1,1 @@
+// LoadKit: under construction

@@ -1,0 +1,1 @@
+// SupervisorKit: under construction
