@@ -70,7 +70,7 @@ let package = Package(
             swiftSettings: swiftSettings),
 
         // Test support: start the real binaries on loopback, stop them by pid.
-        .target(name: "ClusterTesting", dependencies: ["CShims"], swiftSettings: swiftSettings),
+        .target(name: "ClusterTesting", dependencies: ["CShims", "HTTP1"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "EventCoreTests", dependencies: ["EventCore", "CLibevent"], swiftSettings: swiftSettings),

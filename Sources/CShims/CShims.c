@@ -11,7 +11,7 @@ int cshims_wtermsig(int status) { return WTERMSIG(status); }
 
 int cshims_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 
-int cshims_deflate_init_gzip(struct z_stream_s *stream, int level) {
+int cshims_deflate_init_gzip(void *stream, int level) {
     /* 15 window bits + 16 selects the gzip wrapper. */
-    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    return deflateInit2((z_streamp)stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
 }

@@ -12,26 +12,27 @@ enum ASCII {
         (byte >= 65 && byte <= 90) ? byte | 0x20 : byte
     }
 
+    // Byte classes as 128-bit masks (two words): constant-folded, so a
+    // test is a shift and an AND, with no lazily initialised table.
+
     /// tchar: the characters of a token (method, field name).
-    static let isTokenTable: [Bool] = (0..<256).map { value in
-        let c = UInt8(value)
-        if c >= 0x30 && c <= 0x39 { return true }
-        if c >= 0x41 && c <= 0x5A { return true }
-        if c >= 0x61 && c <= 0x7A { return true }
-        return "!#$%&'*+-.^_`|~".utf8.contains(c)
+    @inline(__always)
+    static func isToken(_ c: UInt8) -> Bool {
+        // ! # $ % & ' * + - . 0-9 (low word); A-Z ^ _ ` a-z | ~ (high word)
+        let low: UInt64 = 0x03FF_6CFA_0000_0000
+        let high: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+        return c < 64 ? (low >> UInt64(c)) & 1 == 1 : c < 128 && (high >> UInt64(c - 64)) & 1 == 1
     }
 
     /// field-vchar, SP and HTAB: what a field value may hold.
-    static let isFieldValueTable: [Bool] = (0..<256).map { value in
-        value == 9 || (value >= 32 && value != 127)
+    @inline(__always)
+    static func isFieldValue(_ c: UInt8) -> Bool {
+        c == 9 || (c >= 32 && c != 127)
     }
 
     /// Visible ASCII: what a request target may hold.
-    static let isTargetTable: [Bool] = (0..<256).map { value in value > 32 && value < 127 }
-
-    @inline(__always) static func isToken(_ c: UInt8) -> Bool { isTokenTable[Int(c)] }
-    @inline(__always) static func isFieldValue(_ c: UInt8) -> Bool { isFieldValueTable[Int(c)] }
-    @inline(__always) static func isTarget(_ c: UInt8) -> Bool { isTargetTable[Int(c)] }
+    @inline(__always)
+    static func isTarget(_ c: UInt8) -> Bool { c > 32 && c < 127 }
 
     /// The value of a hexadecimal digit, or nil.
     @inline(__always)

@@ -10,9 +10,10 @@ public enum BodyFraming: Equatable, Sendable {
 /// Framing rules shared by requests and responses: one Content-Length or
 /// `Transfer-Encoding: chunked`, never both, never two lengths.
 enum FramingRules {
-    static func framing(of headers: HTTPHeaders, isRequest: Bool) -> Result<BodyFraming, HTTPParseError> {
-        let lengthCount = headers.count(of: "content-length")
-        let codingCount = headers.count(of: "transfer-encoding")
+    static func framing(of headers: HTTPHeaders, summary: FieldSummary, isRequest: Bool) -> Result<BodyFraming, HTTPParseError> {
+        let lengthCount = summary.contentLength
+        let codingCount = summary.transferEncoding
+        if lengthCount == 0 && codingCount == 0 { return .success(isRequest ? .none : .untilClose) }
         if lengthCount > 0 && codingCount > 0 { return .failure(.contentLengthWithTransferEncoding) }
         if codingCount > 0 {
             var codings: [Substring] = []

@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A request method. The common ones are cases so that routing compares
 /// integers, not strings.
 public enum HTTPMethod: Equatable, Hashable, Sendable, CustomStringConvertible {
@@ -5,24 +9,21 @@ public enum HTTPMethod: Equatable, Hashable, Sendable, CustomStringConvertible {
     case other(String)
 
     init(bytes: UnsafeRawBufferPointer) {
-        switch bytes.count {
-        case 3:
-            if bytes.elementsEqual("GET".utf8) { self = .GET; return }
-            if bytes.elementsEqual("PUT".utf8) { self = .PUT; return }
-        case 4:
-            if bytes.elementsEqual("POST".utf8) { self = .POST; return }
-            if bytes.elementsEqual("HEAD".utf8) { self = .HEAD; return }
-        case 6:
-            if bytes.elementsEqual("DELETE".utf8) { self = .DELETE; return }
-        case 7:
-            if bytes.elementsEqual("OPTIONS".utf8) { self = .OPTIONS; return }
-            if bytes.elementsEqual("CONNECT".utf8) { self = .CONNECT; return }
-        case 5:
-            if bytes.elementsEqual("PATCH".utf8) { self = .PATCH; return }
-            if bytes.elementsEqual("TRACE".utf8) { self = .TRACE; return }
-        default: break
+        @inline(__always) func equals(_ text: StaticString) -> Bool {
+            text.utf8CodeUnitCount == bytes.count && memcmp(text.utf8Start, bytes.baseAddress!, bytes.count) == 0
         }
-        self = .other(String(decoding: bytes, as: UTF8.self))
+        switch bytes.count {
+        case 3 where equals("GET"): self = .GET
+        case 3 where equals("PUT"): self = .PUT
+        case 4 where equals("POST"): self = .POST
+        case 4 where equals("HEAD"): self = .HEAD
+        case 6 where equals("DELETE"): self = .DELETE
+        case 7 where equals("OPTIONS"): self = .OPTIONS
+        case 7 where equals("CONNECT"): self = .CONNECT
+        case 5 where equals("PATCH"): self = .PATCH
+        case 5 where equals("TRACE"): self = .TRACE
+        default: self = .other(String(decoding: bytes, as: UTF8.self))
+        }
     }
 
     public var description: String {

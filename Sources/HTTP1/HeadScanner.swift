@@ -53,6 +53,15 @@ struct HeadScanner {
     static func parseFields(
         _ head: UnsafeRawBufferPointer, from start: Int, maxCount: Int
     ) -> Result<[HTTPHeaders.Span], HTTPParseError> {
+        var summary = FieldSummary()
+        return parseFields(head, from: start, maxCount: maxCount, summary: &summary)
+    }
+
+    /// The same, also counting the fields that decide framing and
+    /// connection handling, so the parsers need no further scans.
+    static func parseFields(
+        _ head: UnsafeRawBufferPointer, from start: Int, maxCount: Int, summary: inout FieldSummary
+    ) -> Result<[HTTPHeaders.Span], HTTPParseError> {
         var spans: [HTTPHeaders.Span] = []
         spans.reserveCapacity(8)
         let end = head.count - 2  // the final empty line's CRLF
@@ -86,11 +95,41 @@ struct HeadScanner {
                 valueEnd -= 1
             }
             if spans.count == maxCount { return .failure(.tooManyHeaders) }
+            summary.note(UnsafeRawBufferPointer(rebasing: head[lineStart..<colon]))
             spans.append(HTTPHeaders.Span(
                 nameStart: Int32(lineStart), nameEnd: Int32(colon),
                 valueStart: Int32(valueStart), valueEnd: Int32(valueEnd)))
             lineStart = lineEnd + 2
         }
         return .success(spans)
+    }
+}
+
+/// How many times the fields that matter to the codec itself occur.
+struct FieldSummary {
+    var host = 0
+    var contentLength = 0
+    var transferEncoding = 0
+    var connection = 0
+    var expect = 0
+
+    @inline(__always)
+    mutating func note(_ name: UnsafeRawBufferPointer) {
+        switch name.count {
+        case 4 where Self.equals(name, "host"): host += 1
+        case 6 where Self.equals(name, "expect"): expect += 1
+        case 10 where Self.equals(name, "connection"): connection += 1
+        case 14 where Self.equals(name, "content-length"): contentLength += 1
+        case 17 where Self.equals(name, "transfer-encoding"): transferEncoding += 1
+        default: break
+        }
+    }
+
+    /// Case-insensitive comparison with a lower-case name of the same length.
+    @inline(__always)
+    static func equals(_ bytes: UnsafeRawBufferPointer, _ lower: StaticString) -> Bool {
+        let expected = lower.utf8Start
+        for index in 0..<bytes.count where ASCII.lower(bytes[index]) != expected[index] { return false }
+        return true
     }
 }

@@ -116,26 +116,28 @@ extension RequestParser {
         let fieldsStart = index + 10
 
         let spans: [HTTPHeaders.Span]
-        switch HeadScanner.parseFields(head, from: fieldsStart, maxCount: limits.maxHeaderCount) {
+        var summary = FieldSummary()
+        switch HeadScanner.parseFields(head, from: fieldsStart, maxCount: limits.maxHeaderCount, summary: &summary) {
         case .failure(let error): return .failure(error)
         case .success(let parsed): spans = parsed
         }
         let headers = HTTPHeaders(storage: Array(head), spans: spans)
 
-        let hostCount = headers.count(of: "host")
-        if hostCount > 1 { return .failure(.duplicateHost) }
-        if hostCount == 0 && version == .http11 { return .failure(.missingHost) }
+        if summary.host > 1 { return .failure(.duplicateHost) }
+        if summary.host == 0 && version == .http11 { return .failure(.missingHost) }
 
         let framing: BodyFraming
-        if version == .http10 && headers.contains("transfer-encoding") { return .failure(.badTransferEncoding) }
-        switch FramingRules.framing(of: headers, isRequest: true) {
+        if version == .http10 && summary.transferEncoding > 0 { return .failure(.badTransferEncoding) }
+        switch FramingRules.framing(of: headers, summary: summary, isRequest: true) {
         case .failure(let error): return .failure(error)
         case .success(let parsed): framing = parsed
         }
         if case .length(let length) = framing, length > limits.maxBodyBytes { return .failure(.bodyTooLarge) }
 
         let keepAlive: Bool
-        if version == .http11 {
+        if summary.connection == 0 {
+            keepAlive = version == .http11
+        } else if version == .http11 {
             keepAlive = !headers.containsToken("close", in: "connection")
         } else {
             keepAlive = headers.containsToken("keep-alive", in: "connection")
@@ -143,7 +145,7 @@ extension RequestParser {
         }
 
         var expectsContinue = false
-        if let expect = headers["expect"] {
+        if summary.expect > 0, let expect = headers["expect"] {
             guard expect.lowercased() == "100-continue" else { return .failure(.unsupportedExpectation) }
             expectsContinue = version == .http11
         }

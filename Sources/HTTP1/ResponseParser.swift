@@ -111,7 +111,8 @@ public struct ResponseParser {
             reason = String(decoding: bytes, as: UTF8.self)
         }
         let spans: [HTTPHeaders.Span]
-        switch HeadScanner.parseFields(head, from: lineEnd + 2, maxCount: limits.maxHeaderCount) {
+        var summary = FieldSummary()
+        switch HeadScanner.parseFields(head, from: lineEnd + 2, maxCount: limits.maxHeaderCount, summary: &summary) {
         case .failure(let error): return .failure(error)
         case .success(let parsed): spans = parsed
         }
@@ -120,7 +121,7 @@ public struct ResponseParser {
         if answeringHead || status < 200 || status == 204 || status == 304 {
             response.framing = .none
         } else {
-            switch FramingRules.framing(of: response.headers, isRequest: false) {
+            switch FramingRules.framing(of: response.headers, summary: summary, isRequest: false) {
             case .failure(let error): return .failure(error)
             case .success(let framing): response.framing = framing
             }

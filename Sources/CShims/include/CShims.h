@@ -1,6 +1,7 @@
 #ifndef CSHIMS_H
 #define CSHIMS_H
-#include <sys/types.h>
+/* No system headers here: including them would define fd_set and friends
+   a second time, clashing with the Glibc and CLibevent modules. */
 
 /// Process-status macros Swift cannot import.
 int cshims_wifexited(int status);
@@ -11,8 +12,7 @@ int cshims_wtermsig(int status);
 /// prctl(PR_SET_PDEATHSIG, sig): prctl is variadic, so Swift cannot call it.
 int cshims_set_parent_death_signal(int sig);
 
-/// deflateInit2 is a macro in zlib.h.
-struct z_stream_s;
-int cshims_deflate_init_gzip(struct z_stream_s *stream, int level);
+/// deflateInit2 (a macro in zlib.h) with the gzip wrapper; `stream` is a z_stream *.
+int cshims_deflate_init_gzip(void *stream, int level);
 
 #endif

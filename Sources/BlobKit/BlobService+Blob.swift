@@ -1,0 +1,130 @@
+import EventCore
+import HTTP1
+
+/// `/blobs/{user}/{id}`: GET (whole, ranges, 304, flags), PUT, POST flags, DELETE.
+extension BlobService {
+    func blob(method: HTTPMethod, names: UserNamespace, id: BlobName, query: QueryParameters,
+              request: RequestHead) throws -> HandlerDecision {
+        switch method {
+        case .GET:
+            if query.flag("only_flags") {
+                let flags = try store.flags(user: names.user, namespace: names.namespace, id: id)
+                return .respond(.json(200, FlagList.encode(flags)))
+            }
+            return .respond(try get(names: names, id: id, request: request))
+        case .PUT:
+            let writer = try store.beginWrite(user: names.user, namespace: names.namespace, id: id)
+            return .readBody(BlobUploadSink(writer: writer, maxBody: maxBody))
+        case .POST:
+            return .readBody(CollectingSink(limit: 64 * 1024) { [store] body in
+                do {
+                    let flags = try FlagList.parse(body)
+                    try store.setFlags(flags, user: names.user, namespace: names.namespace, id: id)
+                    return HTTPResponse(status: 200)
+                } catch let error as StoreError {
+                    return BlobService.response(for: error)
+                } catch {
+                    return .text(400, "body must be a JSON list of flags")
+                }
+            })
+        case .DELETE:
+            try store.delete(user: names.user, namespace: names.namespace, id: id)
+            return .respond(HTTPResponse(status: 200))
+        default:
+            return .respond(.text(405, "method not allowed"))
+        }
+    }
+
+    /// The blob's bytes from its file, with Tag and ETag; 206/416 for a
+    /// Range, 304 when If-None-Match matches.
+    private func get(names: UserNamespace, id: BlobName, request: RequestHead) throws -> HTTPResponse {
+        let blob = try store.open(user: names.user, namespace: names.namespace, id: id)
+        var headers = HTTPHeaders()
+        headers.append(name: "Content-Type", value: "application/octet-stream")
+        headers.append(name: "Tag", value: try blob.tag())
+        headers.append(name: "ETag", value: blob.etag)
+        headers.append(name: "Accept-Ranges", value: "bytes")
+        if let condition = request.headers["if-none-match"], Self.matches(condition, etag: blob.etag) {
+            blob.close()
+            return HTTPResponse(status: 304, headers: headers)
+        }
+        if let rangeHeader = request.headers["range"] {
+            switch ByteRange.parse(rangeHeader, size: blob.size) {
+            case .full:
+                break
+            case .partial(let start, let end):
+                headers.append(name: "Content-Range", value: "bytes \(start)-\(end)/\(blob.size)")
+                return HTTPResponse(status: 206, headers: headers,
+                                    body: .file(descriptor: blob.takeDescriptor(), offset: start, length: end - start + 1))
+            case .unsatisfiable:
+                blob.close()
+                var response = HTTPResponse.text(416, "range not satisfiable for a blob of \(blob.size) bytes")
+                response.headers.append(name: "Content-Range", value: "bytes */\(blob.size)")
+                return response
+            }
+        }
+        let size = blob.size
+        return HTTPResponse(status: 200, headers: headers, body: .file(descriptor: blob.takeDescriptor(), offset: 0, length: size))
+    }
+
+    /// If-None-Match: `*`, or a list of (possibly weak) entity tags.
+    static func matches(_ condition: String, etag: String) -> Bool {
+        for candidate in condition.split(separator: ",") {
+            var tag = candidate.trimmingCharacters(in: " ")
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag.removeFirst(2) }
+            if tag == etag { return true }
+        }
+        return false
+    }
+}
+
+/// Streams a PUT's body into the store's temporary file as it arrives,
+/// publishing it on `finish()` and removing it on `abort()`.
+final class BlobUploadSink: RequestBodySink {
+    private let writer: BlobWriter
+    private let maxBody: Int
+    private var received = 0
+
+    init(writer: BlobWriter, maxBody: Int) {
+        self.writer = writer
+        self.maxBody = maxBody
+    }
+
+    func receive(_ bytes: UnsafeRawBufferPointer) -> HTTPResponse? {
+        received += bytes.count
+        if received > maxBody {
+            writer.abort()
+            return .text(413, "blob larger than \(maxBody) bytes")
+        }
+        do {
+            try writer.write(bytes)
+            return nil
+        } catch {
+            writer.abort()
+            return BlobService.response(for: error)
+        }
+    }
+
+    func finish() -> HTTPResponse {
+        do {
+            try writer.commit()
+            return HTTPResponse(status: 200)
+        } catch {
+            return BlobService.response(for: error)
+        }
+    }
+
+    func abort() {
+        writer.abort()
+    }
+}
+
+extension StringProtocol {
+    func trimmingCharacters(in character: Character) -> String {
+        var slice = Substring(self)
+        while slice.first == character { slice.removeFirst() }
+        while slice.last == character { slice.removeLast() }
+        return String(slice)
+    }
+}

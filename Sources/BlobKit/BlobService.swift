@@ -1,0 +1,130 @@
+import EventCore
+import HTTP1
+import Logging
+
+/// The worker's HTTP handler: routes each request by path and method to
+/// the endpoint of API.md that serves it, after the names are validated
+/// and the credentials checked. Only handlers choose status codes.
+public final class BlobService: HTTPHandler {
+    let store: BlobStore
+    let maxBody: Int
+    let credentials: Credentials?
+    let logger: Logger
+
+    public init(store: BlobStore, maxBody: Int, credentials: Credentials?, logger: Logger) {
+        self.store = store
+        self.maxBody = maxBody
+        self.credentials = credentials
+        self.logger = logger
+    }
+
+    /// `GET /`'s answer, made once: nothing can be cheaper.
+    private static let baseline = HTTPResponse(status: 200)
+
+    public func handle(_ request: RequestHead, from peer: String) -> HandlerDecision {
+        let route = BlobRoute(path: request.path)
+        let method = request.method == .HEAD ? HTTPMethod.GET : request.method
+        switch route {
+        case .baseline where method == .GET:
+            return .respond(Self.baseline)
+        case .healthcheck where method == .GET:
+            return .respond(healthcheck())
+        case .notFound:
+            return .respond(.text(404, "no such resource: \(request.path)"))
+        case .badPath:
+            return .respond(.text(400, "malformed path"))
+        default:
+            break
+        }
+        guard route.allowed.contains(method.description) else {
+            var response = HTTPResponse.text(405, "method \(request.method) not allowed here")
+            response.headers.append(name: "Allow", value: route.allowed.joined(separator: ", "))
+            return .respond(response)
+        }
+        let query = QueryParameters(request.query)
+        do {
+            switch route {
+            case .list(let user):
+                let names = try authorized(request, user: user, namespace: query["namespace"])
+                return .respond(try list(names, query: query, request: request))
+            case .blob(let user, let id):
+                let names = try authorized(request, user: user, namespace: query["namespace"])
+                let blobID = try BlobName(validating: id, kind: .id)
+                return try blob(method: method, names: names, id: blobID, query: query, request: request)
+            case .stream(let user):
+                let names = try authorized(request, user: user, namespace: query["namespace"])
+                return try stream(names: names, query: query, request: request)
+            default:
+                return .respond(.text(404, "no such resource"))
+            }
+        } catch let error as StoreError {
+            return .respond(Self.response(for: error))
+        } catch let error as RequestError {
+            return .respond(error.response)
+        } catch {
+            return .respond(.text(500, "internal error: \(error)"))
+        }
+    }
+
+    private func healthcheck() -> HTTPResponse {
+        if let problem = store.healthCheck() { return .text(503, "unhealthy: \(problem)") }
+        return .json(200, Array(#"{"healthy": true}"#.utf8))
+    }
+
+    /// Validates user and namespace, then checks the credentials for that user.
+    private func authorized(_ request: RequestHead, user: String, namespace: String?) throws -> UserNamespace {
+        let names = UserNamespace(
+            user: try BlobName(validating: user, kind: .user),
+            namespace: try BlobName(validating: namespace ?? "default", kind: .namespace))
+        guard let credentials else { return names }
+        switch credentials.check(authorization: request.headers["authorization"], user: user) {
+        case .allowed: return names
+        case .unauthenticated: throw RequestError.unauthenticated
+        case .forbidden: throw RequestError.forbidden
+        }
+    }
+
+    /// The one place store failures become answers.
+    static func response(for error: StoreError) -> HTTPResponse {
+        .text(error.status, error.reason)
+    }
+
+    /// A JSON answer, gzip-compressed when the client accepts it and it is
+    /// large enough to gain from it.
+    func json(_ bytes: [UInt8], request: RequestHead) -> HTTPResponse {
+        var response = HTTPResponse.json(200, bytes)
+        if bytes.count >= 1024, Gzip.isAccepted(by: request.headers["accept-encoding"]),
+           let compressed = Gzip.compress(bytes) {
+            response.body = .bytes(compressed)
+            response.headers.append(name: "Content-Encoding", value: "gzip")
+            response.headers.append(name: "Vary", value: "Accept-Encoding")
+        }
+        return response
+    }
+}
+
+/// A validated user and namespace: the pair every endpoint works in.
+struct UserNamespace {
+    let user: BlobName
+    let namespace: BlobName
+}
+
+/// Client mistakes found by the handlers themselves (not by the store).
+enum RequestError: Error {
+    case unauthenticated
+    case forbidden
+    case badQuery(String)
+    case badBody(String)
+
+    var response: HTTPResponse {
+        switch self {
+        case .unauthenticated:
+            var response = HTTPResponse.text(401, "missing or wrong credentials")
+            response.headers.append(name: "WWW-Authenticate", value: #"Token realm="blobs""#)
+            return response
+        case .forbidden: return .text(403, "these credentials do not own this user's blobs")
+        case .badQuery(let reason): return .text(400, reason)
+        case .badBody(let reason): return .text(400, reason)
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import ArgumentParser
+import BlobKit
+import EventCore
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `blob-server`: one worker process serving the Blobs API over a store
+/// directory that every worker of a cluster shares.
+@main
+struct BlobServerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blob-server",
+        abstract: "Serve the Soledad Blobs HTTP API over a file-system store (one worker process).",
+        discussion: """
+            Prints one line once it listens: 'blob-server listening on HOST:PORT (pid N)'.
+            Exits 3 if it cannot start (port in use, store not writable). SIGTERM or SIGINT stop it.
+            """)
+
+    @Option(help: "TCP port to listen on; 0 picks a free one.")
+    var port: Int = 8001
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Store directory (created if missing), shared by all workers.")
+    var store: String
+
+    @Option(help: "Largest blob accepted (e.g. 10MiB, 1G); larger PUTs get 413.")
+    var maxBody: String = "1GiB"
+
+    @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. Over it, PUT gets 507.")
+    var quota: String?
+
+    @Flag(help: "fsync each blob and its directory before answering 200 (survives power loss).")
+    var fsync = false
+
+    @Option(help: "File of 'user:token' lines; when given, /blobs and /stream require those credentials.")
+    var tokens: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard SocketAddress(host: host, port: port).sockaddr() != nil else {
+            throw ValidationError("--host must be an IPv4 address such as 127.0.0.1")
+        }
+        guard CommandLineValues.bytes(maxBody) != nil else { throw ValidationError("--max-body: not a size: \(maxBody)") }
+        if let quota, CommandLineValues.bytes(quota) == nil { throw ValidationError("--quota: not a size: \(quota)") }
+    }
+
+    func run() throws {
+        let logger = Log.setUp(role: "blob-server", level: logLevel)
+        do {
+            try serve(logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(ProgramExit.bootFailure)
+        }
+    }
+
+    private func serve(logger: Logger) throws {
+        let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota.flatMap(CommandLineValues.bytes))
+        if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem)") }
+        let credentials = try tokens.map { try Credentials(contentsOf: $0) }
+        let service = BlobService(
+            store: blobStore, maxBody: CommandLineValues.bytes(maxBody)!, credentials: credentials, logger: logger)
+        let base = try EventBase()
+        var config = HTTPServerConfig()
+        config.limits.maxBodyBytes = CommandLineValues.bytes(maxBody)!
+        let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
+        let stop: () -> Void = {
+            logger.info("stopping")
+            server.close()
+            base.stop()
+        }
+        let signals = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0, action: stop) }
+        signal(SIGPIPE, SIG_IGN)
+        Console.line("blob-server listening on \(server.address) (pid \(getpid()))")
+        logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : "")")
+        base.run()
+        signals.forEach { $0.close() }
+        server.close()
+        base.close()
+    }
+}
+
+/// A start-up failure with a one-line reason.
+struct BootError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,1 +1,0 @@
-// ClusterTesting: under construction

@@ -1,0 +1,314 @@
+import CLibevent
+import HTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection of the HTTP server. Owns its socket, a read event,
+/// its input buffer and output queue; feeds the request parser, hands
+/// requests to the handler, writes answers in order, keeps the connection
+/// alive, applies backpressure, and closes cleanly (lingering after an error
+/// answer so the client reads it rather than a reset).
+final class HTTPConnection {
+    private enum Phase {
+        case open
+        /// Answer queued, then close: stop reading requests.
+        case closingAfterFlush
+        /// Write side shut; input read and dropped until EOF or a deadline.
+        case lingering(since: Double)
+        case closed
+    }
+
+    private let fd: Int32
+    private var readEvent: OpaquePointer?
+    private let input: InputBuffer
+    private var output: OutputQueue!
+    private unowned let server: HTTPServer
+    private var parser: RequestParser
+    private var sink: RequestBodySink?
+    private var request: (method: HTTPMethod, version: HTTPVersion, keepAlive: Bool)?
+    private var phase = Phase.open
+    /// Whether the client may still be sending (an unread body, a request
+    /// cut short by an error): then we linger before closing.
+    private var lingerOnClose = false
+    private var readPaused = false
+    let peer: String
+    /// When the first byte of a still-incomplete head arrived (slowloris guard).
+    private(set) var headStartedAt: Double?
+    private(set) var lastActivity: Double
+    private var scratch: [UInt8] = []
+    /// TCP_NODELAY is set once a connection is kept alive (as nginx does):
+    /// a connection closed after one answer never needs it.
+    private var noDelaySet = false
+    /// Output bytes seen pending at the last sweep, and since when: a client
+    /// that takes none of our answer for too long is dropped.
+    private var stalledOutput: (bytes: Int, since: Double) = (0, 0)
+
+    init(server: HTTPServer, fd: Int32, peer: String) {
+        self.server = server
+        self.fd = fd
+        self.peer = peer
+        let limits = server.config.limits
+        parser = RequestParser(limits: limits)
+        input = InputBuffer(capacity: 16 * 1024, maxCapacity: limits.maxHeadBytes + limits.maxRequestLine + 1024)
+        lastActivity = server.base.cachedNow
+        scratch.reserveCapacity(512)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        output = OutputQueue(base: server.base, fd: fd, context: context, onWritable: HTTPConnection.onWritable)
+        readEvent = event_new(server.base.handle, fd, Int16(EV_READ | EV_PERSIST), HTTPConnection.onReadable, context)
+        event_add(readEvent, nil)
+    }
+
+    var isOpen: Bool { readEvent != nil }
+
+    var isLingering: Double? {
+        if case .lingering(let since) = phase { return since }
+        return nil
+    }
+
+    var hasNoPendingOutput: Bool { output.pending == 0 }
+
+    // MARK: reading
+
+    private func readable() {
+        lastActivity = server.base.cachedNow
+        let received = input.fill(from: fd)
+        if received == 0 { return peerClosed() }
+        if received < 0 {
+            if errno == EAGAIN || errno == EINTR { return }
+            return close()
+        }
+        if case .lingering = phase {
+            input.clear()
+            return
+        }
+        process()
+    }
+
+    /// Parses and answers whatever complete requests the buffer holds.
+    private func process() {
+        while case .open = phase, !readPaused, !input.isEmpty {
+            let (event, consumed) = parser.next(input.readable)
+            let stop = handle(event)
+            if consumed > 0 { input.consume(consumed) }
+            if case .closed = phase { return }
+            if stop { break }
+            if case .needMore = event, consumed == 0 {
+                if parser.isIdle && headStartedAt == nil { headStartedAt = lastActivity }
+                break
+            }
+        }
+        finishIfFlushed()
+    }
+
+    /// Acts on one parser event; returns true to stop reading requests.
+    private func handle(_ event: RequestParser.Event) -> Bool {
+        switch event {
+        case .head(let head):
+            headStartedAt = nil
+            request = (head.method, head.version, head.keepAlive)
+            switch server.handler.handle(head, from: peer) {
+            case .respond(let response):
+                let bodyUnread = head.framing != .none
+                if bodyUnread { lingerOnClose = true }
+                send(response, close: bodyUnread || !head.keepAlive)
+                return bodyUnread
+            case .readBody(let newSink):
+                sink = newSink
+                if head.expectsContinue {
+                    _ = HTTPConnection.continueLine.withUnsafeBytes { output.send($0) }
+                }
+            }
+        case .body(let bytes):
+            if let current = sink, let early = current.receive(bytes) {
+                sink = nil
+                current.abort()
+                lingerOnClose = true
+                send(early, close: true)
+                return true
+            }
+        case .end:
+            if let current = sink {
+                sink = nil
+                send(current.finish(), close: !(request?.keepAlive ?? false))
+            }
+            request = nil
+        case .needMore:
+            return false
+        case .error(let error):
+            sink?.abort()
+            sink = nil
+            lingerOnClose = true
+            send(.text(error.status, error.reason), close: true)
+            return true
+        }
+        return false
+    }
+
+    /// The client sent EOF: finish the answers already due, then close.
+    private func peerClosed() {
+        sink?.abort()
+        sink = nil
+        if case .open = phase, output.pending > 0 {
+            phase = .closingAfterFlush
+            event_del(readEvent)
+            return
+        }
+        close()
+    }
+
+    // MARK: writing
+
+    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Frames and sends one answer; `close` ends the connection after it.
+    private func send(_ response: HTTPResponse, close requestedClose: Bool) {
+        let isHead = request?.method == .HEAD
+        var close = requestedClose
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: "HTTP/1.1 ".utf8)
+        HTTPStatus.appendCode(response.status, to: &scratch)
+        scratch.append(0x20)
+        scratch.append(contentsOf: HTTPStatus.reason(response.status).utf8)
+        scratch.append(contentsOf: [13, 10])
+        scratch.append(contentsOf: server.date.headerLine(now: Int(lastActivity)))
+        response.headers.serialize(into: &scratch)
+        let status = response.status
+        if status >= 200 && status != 204 && status != 304 {
+            scratch.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(response.body.length)
+            scratch.append(contentsOf: [13, 10])
+        }
+        if close {
+            scratch.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if request?.version == .http10 {
+            scratch.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        scratch.append(contentsOf: [13, 10])
+        var alive: Bool
+        if case .bytes(let body) = response.body, !isHead {
+            scratch.append(contentsOf: body)  // head and small body in one write
+            alive = scratch.withUnsafeBytes { output.send($0) }
+        } else {
+            alive = scratch.withUnsafeBytes { output.send($0) }
+            if isHead { response.body.discard() } else if alive { alive = append(response.body) } else { response.body.discard() }
+        }
+        if !alive { close = true }
+        if !close && !noDelaySet {
+            noDelaySet = true
+            Sockets.setNoDelay(fd)
+        }
+        if close { phase = .closingAfterFlush }
+        if output.pending > server.config.writeHighWater { pauseReading() }
+    }
+
+    /// Sends a body after its head; false if it could not all be queued
+    /// (the connection must then close: the promised length cannot be met).
+    private func append(_ body: ResponseBody) -> Bool {
+        switch body {
+        case .empty:
+            return true
+        case .bytes(let bytes):
+            return bytes.withUnsafeBytes { output.send($0) }
+        case .file(let descriptor, let offset, let length):
+            if length == 0 { Glibc.close(descriptor); return true }
+            if output.sendFile(descriptor, offset: offset, length: length) { return true }
+            Glibc.close(descriptor)
+            return false
+        case .parts(let parts):
+            var complete = true
+            for part in parts {
+                if complete { complete = append(part) } else { part.discard() }
+            }
+            return complete
+        }
+    }
+
+    private func appendDecimal(_ value: Int) {
+        if value >= 10 { appendDecimal(value / 10) }
+        scratch.append(UInt8(0x30 + value % 10))
+    }
+
+    // MARK: flow control and closing
+
+    /// Stops reading requests until the client has taken most of our output.
+    private func pauseReading() {
+        guard !readPaused, let readEvent else { return }
+        readPaused = true
+        event_del(readEvent)
+    }
+
+    private func writable() {
+        lastActivity = server.base.cachedNow
+        guard output.flush() else { return close() }
+        if readPaused && output.pending <= server.config.writeHighWater / 2 {
+            readPaused = false
+            if case .open = phase, let readEvent { event_add(readEvent, nil) }
+            process()
+            return
+        }
+        finishIfFlushed()
+    }
+
+    private func finishIfFlushed() {
+        guard case .closingAfterFlush = phase, output.pending == 0 else { return }
+        if lingerOnClose || !input.isEmpty { startLingering() } else { close() }
+    }
+
+    /// Shuts our side, then drops whatever the client still sends, so it
+    /// reads our last answer rather than a reset.
+    private func startLingering() {
+        shutdown(fd, Int32(SHUT_WR))
+        phase = .lingering(since: server.base.cachedNow)
+        input.clear()
+        if let readEvent { event_add(readEvent, nil) }
+        readPaused = false
+    }
+
+    /// Frees the events and the queue, closes the socket, leaves the server.
+    func close() {
+        guard let event = readEvent else { return }
+        readEvent = nil
+        phase = .closed
+        sink?.abort()
+        sink = nil
+        event_free(event)
+        output.close()
+        Glibc.close(fd)
+        server.connectionClosed(self)
+    }
+
+    /// Whether pending output has not moved for `timeout` seconds.
+    func outputStalled(now: Double, timeout: Double) -> Bool {
+        let pending = output.pending
+        if pending == 0 || pending != stalledOutput.bytes {
+            stalledOutput = (pending, now)
+            return false
+        }
+        return now - stalledOutput.since > timeout
+    }
+
+    /// Sends `408` to a client whose head did not arrive in time.
+    func timeOutHead() {
+        request = nil
+        lingerOnClose = true
+        send(.text(408, "request head not received in time"), close: true)
+        finishIfFlushed()
+    }
+
+    deinit {
+        assert(readEvent == nil, "HTTPConnection not closed")
+    }
+
+    // MARK: trampolines
+
+    private static let onReadable: event_callback_fn = { _, _, context in
+        let connection = Unmanaged<HTTPConnection>.fromOpaque(context!).takeUnretainedValue()
+        withExtendedLifetime(connection) { connection.readable() }
+    }
+
+    private static let onWritable: event_callback_fn = { _, _, context in
+        let connection = Unmanaged<HTTPConnection>.fromOpaque(context!).takeUnretainedValue()
+        withExtendedLifetime(connection) { connection.writable() }
+    }
+}

@@ -1,0 +1,106 @@
+import HTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Tunables of the HTTP server; the defaults suit a blob worker.
+public struct HTTPServerConfig {
+    public var limits = HTTPLimits()
+    /// Seconds a client has to send a whole request head once it started (slowloris).
+    public var headerTimeout: Double = 10
+    /// Seconds an idle keep-alive connection, or a stalled body, is kept.
+    public var idleTimeout: Double = 60
+    /// Seconds a client may take no bytes of our answer before we give up.
+    public var sendTimeout: Double = 60
+    /// Seconds we keep reading (and dropping) after an error answer.
+    public var lingerTimeout: Double = 2
+    /// Bytes of queued output above which we stop reading requests.
+    public var writeHighWater = 512 * 1024
+    /// Bytes of unread input above which libevent stops reading the socket.
+    public var readHighWater = 256 * 1024
+    /// Most open client connections; beyond it new ones wait in the backlog.
+    public var maxConnections = 10_000
+
+    public init() {}
+}
+
+/// A listener plus its connections: accepts clients, runs each through an
+/// `HTTPConnection`, and sweeps for timed-out ones once a second.
+public final class HTTPServer {
+    let base: EventBase
+    let handler: HTTPHandler
+    let config: HTTPServerConfig
+    let date = HTTPDate()
+    private var listener: Listener?
+    private var sweeper: LoopEvent?
+    private var connections: [ObjectIdentifier: HTTPConnection] = [:]
+
+    /// Binds `address` (port 0 picks a free port) and starts accepting.
+    public init(base: EventBase, address: SocketAddress, handler: HTTPHandler, config: HTTPServerConfig = HTTPServerConfig()) throws(SystemError) {
+        self.base = base
+        self.handler = handler
+        self.config = config
+        listener = try Listener(base: base, address: address) { [unowned self] fd, peer in self.accept(fd, peer: peer) }
+        sweeper = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.sweep() }
+        sweeper?.add(after: 1)
+    }
+
+    /// Where the server listens, with the real port.
+    public var address: SocketAddress { listener!.address }
+
+    public var connectionCount: Int { connections.count }
+
+    /// Stops accepting; open connections carry on until `close()`.
+    public func stopAccepting() {
+        listener?.close()
+        listener = nil
+    }
+
+    /// Closes the listener and every connection.
+    public func close() {
+        stopAccepting()
+        sweeper?.close()
+        sweeper = nil
+        for connection in Array(connections.values) { connection.close() }
+    }
+
+    private func accept(_ fd: Int32, peer: String) {
+        let connection = HTTPConnection(server: self, fd: fd, peer: peer)
+        guard connection.isOpen else { return }
+        connections[ObjectIdentifier(connection)] = connection
+        if connections.count >= config.maxConnections { listener?.pause() }
+    }
+
+    func connectionClosed(_ connection: HTTPConnection) {
+        connections[ObjectIdentifier(connection)] = nil
+        if connections.count == config.maxConnections - 1 { listener?.resume() }
+    }
+
+    /// Closes what overstayed: slow heads get 408, idle keep-alives and
+    /// stalled bodies are closed, lingering closes end.
+    private func sweep() {
+        let now = base.cachedNow
+        for connection in Array(connections.values) {
+            if let since = connection.isLingering {
+                if now - since > config.lingerTimeout { connection.close() }
+            } else if let started = connection.headStartedAt, now - started > config.headerTimeout {
+                connection.timeOutHead()
+            } else if connection.outputStalled(now: now, timeout: config.sendTimeout) {
+                connection.close()
+            } else if connection.hasNoPendingOutput && now - connection.lastActivity > config.idleTimeout {
+                connection.close()
+            }
+        }
+    }
+}
+
+extension Sockets {
+    /// An IPv4 socket address's host as text (`unknown` for anything else).
+    public static func host(of address: UnsafeMutablePointer<sockaddr>?) -> String {
+        guard let address, address.pointee.sa_family == sa_family_t(AF_INET) else { return "unknown" }
+        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+            let raw = UInt32(bigEndian: inet.pointee.sin_addr.s_addr)
+            return "\(raw >> 24).\(raw >> 16 & 255).\(raw >> 8 & 255).\(raw & 255)"
+        }
+    }
+}

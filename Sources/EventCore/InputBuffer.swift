@@ -1,0 +1,66 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A connection's receive buffer: one allocation, filled by `recv`, read in
+/// place by the parser (no copy, no pullup), compacted when its free tail
+/// runs short, grown only while a large head is awaited.
+final class InputBuffer {
+    private var storage: UnsafeMutableRawBufferPointer
+    private var start = 0
+    private var end = 0
+    private let maxCapacity: Int
+
+    init(capacity: Int, maxCapacity: Int) {
+        storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
+        self.maxCapacity = max(capacity, maxCapacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    var count: Int { end - start }
+    var isEmpty: Bool { start == end }
+
+    /// The unread bytes, valid until the next `fill`, `consume` or `clear`.
+    var readable: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: storage[start..<end])
+    }
+
+    /// Whether the buffer is full of unread bytes and cannot grow.
+    var isFullAtMaximum: Bool { start == 0 && end == storage.count && storage.count >= maxCapacity }
+
+    func consume(_ bytes: Int) {
+        start += bytes
+        if start == end { start = 0; end = 0 }
+    }
+
+    func clear() { start = 0; end = 0 }
+
+    /// Reads once from `fd` into the free tail. Returns the byte count,
+    /// 0 at EOF, or -1 with errno set (EAGAIN when nothing was there).
+    func fill(from fd: Int32) -> Int {
+        makeRoom()
+        let free = storage.count - end
+        guard free > 0 else { return -2 }
+        let received = recv(fd, storage.baseAddress! + end, free, 0)
+        if received > 0 { end += received }
+        return received
+    }
+
+    /// Compacts when the tail is short, or doubles (up to the maximum) when
+    /// the unread bytes fill the whole buffer.
+    private func makeRoom() {
+        if start > 0 && (storage.count - end < storage.count / 4) {
+            let unread = end - start
+            if unread > 0 { memmove(storage.baseAddress!, storage.baseAddress! + start, unread) }
+            start = 0
+            end = unread
+        }
+        if start == 0 && end == storage.count && storage.count < maxCapacity {
+            let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: min(storage.count * 2, maxCapacity), alignment: 16)
+            larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: storage[0..<end]))
+            storage.deallocate()
+            storage = larger
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// EventCore: under construction

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""blob-server against one nginx worker process, on the same box, in one run,
+alternating, several rounds, medians: requests/s, p50/p99 latency, and each
+server's CPU microseconds per request (from /proc) with the ratio to nginx.
+
+Settings: GET / keep-alive c10 and c64, GET / with a new connection per
+request c10, GET of a 10 KiB blob (nginx: a static 10 KiB file) and PUT of
+10 KiB blobs with unique ids (nginx: WebDAV PUT, which writes a temporary
+file and renames it without fsync; blob-server runs without --fsync too),
+keep-alive c10. All traffic goes to 127.0.0.1."""
+
+import argparse
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "lib"))
+import benchlib  # noqa: E402
+
+PUT_SCRIPT = """
+local counter = 0
+local body = string.rep("x", 10240)
+request = function()
+  counter = counter + 1
+  return wrk.format("PUT", "%s" .. counter, nil, body)
+end
+"""
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--binary", required=True, help="path to the release blob-server")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=4, help="length of one measurement")
+    parser.add_argument("--only", default="", help="comma-separated setting names to run (default: all)")
+    args = parser.parse_args()
+
+    procs = benchlib.Processes()
+    work = tempfile.mkdtemp(prefix="bench-worker-")
+    try:
+        store = os.path.join(work, "store")
+        ours_port, nginx_port = benchlib.free_port(), benchlib.free_port()
+        ours = procs.start([args.binary, "--port", str(ours_port), "--store", store, "--log-level", "error"],
+                           stdout=subprocess.DEVNULL)
+        webroot = os.path.join(work, "www")
+        os.makedirs(os.path.join(webroot, "dav"))
+        blob = os.urandom(10240)
+        with open(os.path.join(webroot, "blob.bin"), "wb") as f:
+            f.write(blob)
+        conf = benchlib.nginx_config(nginx_port, webroot, workdir=work, extra_locations="""
+            location /dav/ { dav_methods PUT; create_full_put_path on; }""")
+        nginx = procs.start(["nginx", "-c", conf, "-e", os.path.join(work, "error.log")])
+        benchlib.wait_for_port(ours_port)
+        benchlib.wait_for_port(nginx_port)
+        subprocess.run(["curl", "-sf", "-X", "PUT", "--data-binary", "@" + os.path.join(webroot, "blob.bin"),
+                        f"http://127.0.0.1:{ours_port}/blobs/bench/blob1"], check=True)
+
+        def put_script(prefix):
+            path = os.path.join(work, f"put-{secrets.token_hex(4)}.lua")
+            with open(path, "w") as f:
+                f.write(PUT_SCRIPT % prefix)
+            return path
+
+        settings = [
+            ("GET / keep-alive c10", 10, False, "/", "/", None),
+            ("GET / keep-alive c64", 64, False, "/", "/", None),
+            ("GET / new conn c10", 10, True, "/", "/", None),
+            ("GET 10KiB keep-alive c10", 10, False, "/blobs/bench/blob1", "/blob.bin", None),
+            ("PUT 10KiB keep-alive c10", 10, False, "/", "/", "put"),
+        ]
+        only = [s.strip() for s in args.only.split(",") if s.strip()]
+        rows = []
+        for name, conns, close, ours_path, nginx_path, kind in settings:
+            if only and not any(o.lower() in name.lower() for o in only):
+                continue
+            results = {"ours": [], "nginx": []}
+            for round_number in range(args.rounds):
+                order = [("ours", ours), ("nginx", nginx)] if round_number % 2 == 0 else [("nginx", nginx), ("ours", ours)]
+                for label, proc in order:
+                    port = ours_port if label == "ours" else nginx_port
+                    path = ours_path if label == "ours" else nginx_path
+                    script = None
+                    if kind == "put":
+                        token = secrets.token_hex(4)
+                        prefix = f"/blobs/bench/p{token}n" if label == "ours" else f"/dav/p{token}n"
+                        script = put_script(prefix)
+                    result = benchlib.measure([proc.pid], f"http://127.0.0.1:{port}{path}", conns, args.seconds,
+                                              close=close, script=script)
+                    results[label].append(result)
+                    print(f"  {name:26} round {round_number + 1} {label:5}: {result['rps']:9.0f} req/s "
+                          f"{result['cpu_us']:6.1f} us/req  errors {result['errors']}", file=sys.stderr)
+            row = {"setting": name}
+            for label in ("ours", "nginx"):
+                row[f"{label} req/s"] = f"{benchlib.median([r['rps'] for r in results[label]]):.0f}"
+                row[f"{label} p50/p99 ms"] = (f"{benchlib.median([r['p50_ms'] for r in results[label]]):.2f}/"
+                                              f"{benchlib.median([r['p99_ms'] for r in results[label]]):.2f}")
+                row[f"{label} us/req"] = f"{benchlib.median([r['cpu_us'] for r in results[label]]):.1f}"
+                row[f"{label} errors"] = sum(r["errors"] for r in results[label])
+            ours_cpu = benchlib.median([r["cpu_us"] for r in results["ours"]])
+            nginx_cpu = benchlib.median([r["cpu_us"] for r in results["nginx"]])
+            row["cpu ratio"] = f"{ours_cpu / nginx_cpu:.2f}"
+            rows.append(row)
+        print(f"\nblob-server vs nginx (1 worker), {args.rounds} rounds of {args.seconds}s, medians; "
+              "blob-server without --fsync")
+        benchlib.print_table(rows, ["setting", "ours req/s", "nginx req/s", "ours p50/p99 ms", "nginx p50/p99 ms",
+                                    "ours us/req", "nginx us/req", "cpu ratio", "ours errors", "nginx errors"])
+    finally:
+        procs.stop_all()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
