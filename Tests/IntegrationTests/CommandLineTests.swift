@@ -1,0 +1,47 @@
+import ClusterTesting
+import Foundation
+import XCTest
+
+/// The executables as a user meets them: `--help`, usage errors, and
+/// boot failures with their exit codes.
+final class CommandLineTests: XCTestCase {
+    func testHelpDescribesTheServer() throws {
+        let help = try TestProcess("blob-server", ["--help"])
+        XCTAssertEqual(help.waitForExit(timeout: 10), 0)
+        XCTAssertTrue(help.output.contains("--store"))
+        XCTAssertTrue(help.output.contains("--max-body"))
+    }
+
+    func testMissingStoreIsAUsageError() throws {
+        let process = try TestProcess("blob-server", ["--port", "0"])
+        XCTAssertEqual(process.waitForExit(timeout: 10), 64)
+        XCTAssertTrue(process.output.contains("--store"))
+    }
+
+    func testPortInUseExits3WithOneLine() throws {
+        let store = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let first = try TestProcess("blob-server", ["--port", "0", "--store", store])
+        let port = try first.waitForListeningPort()
+        let second = try TestProcess("blob-server", ["--port", "\(port)", "--store", store])
+        XCTAssertEqual(second.waitForExit(timeout: 10), 3)
+        XCTAssertTrue(second.output.contains("Address already in use"), second.output)
+        XCTAssertFalse(second.output.contains("Fatal error"))
+        first.stop()
+    }
+
+    func testUnwritableStoreExits3() throws {
+        let second = try TestProcess("blob-server", ["--port", "0", "--store", "/proc/blobs-cannot-live-here"])
+        XCTAssertEqual(second.waitForExit(timeout: 10), 3)
+        XCTAssertTrue(second.output.contains("cannot start"), second.output)
+    }
+
+    func testSigtermStopsCleanly() throws {
+        let store = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let server = try TestProcess("blob-server", ["--port", "0", "--store", store])
+        _ = try server.waitForListeningPort()
+        server.signal(SIGTERM)
+        XCTAssertEqual(server.waitForExit(timeout: 5), 0)
+    }
+}
