@@ -39,6 +39,15 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "File of 'user:token' lines; when given, /blobs and /stream require those credentials.")
     var tokens: String?
 
+    @Option(help: "Seconds a client has to send a whole request head (slowloris guard), e.g. 10s.")
+    var headerTimeout: String = "10s"
+
+    @Option(help: "Seconds an idle keep-alive connection or a stalled upload is kept, e.g. 60s.")
+    var idleTimeout: String = "60s"
+
+    @Option(help: "Exit when this inherited descriptor reaches end of file (blob-cluster passes a pipe so workers never outlive it).")
+    var lifelineFd: Int32?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -49,6 +58,8 @@ struct BlobServerCommand: ParsableCommand {
         }
         guard CommandLineValues.bytes(maxBody) != nil else { throw ValidationError("--max-body: not a size: \(maxBody)") }
         if let quota, CommandLineValues.bytes(quota) == nil { throw ValidationError("--quota: not a size: \(quota)") }
+        guard CommandLineValues.seconds(headerTimeout) != nil else { throw ValidationError("--header-timeout: not a duration: \(headerTimeout)") }
+        guard CommandLineValues.seconds(idleTimeout) != nil else { throw ValidationError("--idle-timeout: not a duration: \(idleTimeout)") }
     }
 
     func run() throws {
@@ -70,13 +81,16 @@ struct BlobServerCommand: ParsableCommand {
         let base = try EventBase()
         var config = HTTPServerConfig()
         config.limits.maxBodyBytes = CommandLineValues.bytes(maxBody)!
+        config.headerTimeout = CommandLineValues.seconds(headerTimeout)!
+        config.idleTimeout = CommandLineValues.seconds(idleTimeout)!
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         let stop: () -> Void = {
             logger.info("stopping")
             server.close()
             base.stop()
         }
-        let signals = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0, action: stop) }
+        var signals = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0, action: stop) }
+        if let lifelineFd { signals.append(Lifeline.watch(base: base, fd: lifelineFd, logger: logger, onLost: stop)) }
         signal(SIGPIPE, SIG_IGN)
         Console.line("blob-server listening on \(server.address) (pid \(getpid()))")
         logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : "")")

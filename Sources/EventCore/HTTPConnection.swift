@@ -87,14 +87,16 @@ final class HTTPConnection {
 
     /// Parses and answers whatever complete requests the buffer holds.
     private func process() {
-        while case .open = phase, !readPaused, !input.isEmpty {
+        // Runs until the parser needs more bytes: a body's end or a
+        // bodiless request's end comes without consuming any.
+        while case .open = phase, !readPaused {
             let (event, consumed) = parser.next(input.readable)
             let stop = handle(event)
             if consumed > 0 { input.consume(consumed) }
             if case .closed = phase { return }
             if stop { break }
             if case .needMore = event, consumed == 0 {
-                if parser.isIdle && headStartedAt == nil { headStartedAt = lastActivity }
+                if parser.isIdle && !input.isEmpty && headStartedAt == nil { headStartedAt = lastActivity }
                 break
             }
         }

@@ -5,7 +5,7 @@ import Glibc
 
 /// What a handler answers: a status, its own header fields, and a body the
 /// server frames (`Content-Length`, `Date` and `Connection` are the server's).
-public struct HTTPResponse {
+public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: HTTPHeaders
     public var body: ResponseBody
@@ -33,7 +33,7 @@ public struct HTTPResponse {
 
 /// A response body: nothing, bytes in memory, or a region of an open file
 /// that the server sends with sendfile and then closes.
-public enum ResponseBody {
+public indirect enum ResponseBody: Sendable {
     case empty
     case bytes([UInt8])
     /// The server takes ownership of `descriptor` and closes it.

@@ -1,0 +1,29 @@
+/// A user, blob id or namespace that passed the whitelist of API.md:
+/// `^[A-Za-z0-9_-]+$`, 1 to 128 bytes. Only these ever become paths, so no
+/// request can name `..`, a slash, or anything outside the store.
+public struct BlobName: Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: String, Sendable {
+        case user, id, namespace
+    }
+
+    public let value: String
+
+    public static let maxLength = 128
+
+    public init(validating text: String, kind: Kind) throws(StoreError) {
+        guard Self.isValid(text) else { throw StoreError.badName(kind: kind) }
+        value = text
+    }
+
+    /// True for 1 to 128 bytes of `A-Z a-z 0-9 _ -`.
+    public static func isValid(_ text: String) -> Bool {
+        let bytes = text.utf8
+        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
+        return bytes.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == 0x5F || byte == 0x2D
+        }
+    }
+
+    public var description: String { value }
+}

@@ -1,0 +1,142 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// How a listing is ordered: by the blob file's modification time.
+public enum ListOrder: Sendable {
+    case none, dateAscending, dateDescending
+}
+
+/// The blobs of every user on the file system, in Soledad's layout:
+/// `ROOT/{user}/{namespace}/{id[0:1]}/{id[0:3]}/{id[0:6]}/{id}` plus
+/// `{id}.flags` and `{id}.deleted`. Every cross-process guarantee rests on
+/// the file system: a blob is written to a temporary file and published
+/// with one `link()` (exactly one of two racing writers wins), flags are
+/// replaced with one `rename()`; nothing is ever written in place.
+public final class BlobStore {
+    public let root: String
+    let fsync: Bool
+    let quota: Int?
+    private let tempTag: String
+    private var tempCounter = 0
+
+    public init(root: String, fsync: Bool, quota: Int?) throws(StoreError) {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        self.fsync = fsync
+        self.quota = quota
+        tempTag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try Self.makeDirectories(self.root)
+    }
+
+    // MARK: paths
+
+    func directory(_ user: BlobName, _ namespace: BlobName, _ id: BlobName) -> String {
+        let id = id.value
+        return "\(root)/\(user.value)/\(namespace.value)/\(id.prefix(1))/\(id.prefix(3))/\(id.prefix(6))"
+    }
+
+    /// A name no other writer, in any process or on any host, will pick;
+    /// the leading dot keeps it out of every listing.
+    func temporaryName(for id: BlobName, suffix: String = "") -> String {
+        tempCounter += 1
+        return ".\(id.value)\(suffix).\(tempTag)-\(tempCounter)"
+    }
+
+    // MARK: blobs
+
+    /// Starts writing a new blob: `exists` (409) or `quotaExceeded` (507)
+    /// before any byte is read, else a writer on a fresh temporary file.
+    public func beginWrite(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> BlobWriter {
+        let directory = directory(user, namespace, id)
+        if Self.exists(directory + "/" + id.value) { throw .exists }
+        if let quota, try usedBytes(user) >= quota { throw .quotaExceeded }
+        try Self.makeDirectories(directory)
+        let temporary = directory + "/" + temporaryName(for: id)
+        let fd = try storeCall("open(temporary)") { Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        return BlobWriter(fd: fd, temporaryPath: temporary, directory: directory, id: id, fsync: fsync)
+    }
+
+    /// Opens a blob for reading; a network file system's ESTALE is retried.
+    public func open(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> OpenBlob {
+        let path = directory(user, namespace, id) + "/" + id.value
+        var attempts = 0
+        while true {
+            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { return try OpenBlob(fd: fd) }
+            let code = errno
+            switch code {
+            case EINTR: continue
+            case ESTALE where attempts < 3: attempts += 1; continue
+            case ENOENT, ENOTDIR: throw .notFound
+            default: throw .system(call: "open(blob)", errno: code)
+            }
+        }
+    }
+
+    /// Deletes a blob and its flags, leaving a tombstone.
+    public func delete(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) {
+        let base = directory(user, namespace, id) + "/" + id.value
+        guard Self.exists(base) else { throw .notFound }
+        let fd = try storeCall("open(tombstone)") { Glibc.open(base + ".deleted", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644) }
+        Glibc.close(fd)
+        if unlink(base) != 0 {
+            if errno == ENOENT { throw .notFound }  // another worker deleted it first
+            throw .system(call: "unlink(blob)", errno: errno)
+        }
+        _ = unlink(base + ".flags")
+    }
+
+    // MARK: flags
+
+    public func flags(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> [String] {
+        let base = directory(user, namespace, id) + "/" + id.value
+        guard Self.exists(base) else { throw .notFound }
+        guard let bytes = try Self.readSmallFile(base + ".flags") else { return [] }
+        return try FlagList.parse(bytes)
+    }
+
+    /// Replaces the flags atomically; `unknownFlag` (406) leaves them as they were.
+    public func setFlags(_ flags: [String], user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) {
+        if let unknown = flags.first(where: { !FlagList.known.contains($0) }) { throw .unknownFlag(unknown) }
+        let directory = directory(user, namespace, id)
+        let base = directory + "/" + id.value
+        guard Self.exists(base) else { throw .notFound }
+        let temporary = directory + "/" + temporaryName(for: id, suffix: ".flags")
+        let fd = try storeCall("open(flags)") { Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        do {
+            try Self.writeAll(fd, FlagList.encode(flags))
+            if fsync { try storeCall("fsync(flags)") { Glibc.fsync(fd) } }
+            Glibc.close(fd)
+            try storeCall("rename(flags)") { rename(temporary, base + ".flags") }
+            if fsync { Self.syncDirectory(directory) }
+        } catch {
+            Glibc.close(fd)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    // MARK: health and quota
+
+    /// nil when the store can be read and written, else why not.
+    public func healthCheck() -> String? {
+        let probe = root + "/.healthcheck." + tempTag
+        let fd = Glibc.open(probe, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { return "cannot write \(root): \(String(cString: strerror(errno)))" }
+        Glibc.close(fd)
+        unlink(probe)
+        guard access(root, R_OK | X_OK) == 0 else { return "cannot read \(root)" }
+        return nil
+    }
+
+    /// Bytes of the user's published blobs, in every namespace. Others'
+    /// in-flight blobs are not counted, hence API.md's bound: the quota may
+    /// be overshot by at most one in-flight blob per worker.
+    func usedBytes(_ user: BlobName) throws(StoreError) -> Int {
+        var total = 0
+        try DirectoryWalk.files(under: root + "/" + user.value, depth: 4) { _, name, size, _ in
+            if BlobName.isValid(name) { total += size }
+        }
+        return total
+    }
+}

@@ -1,1 +1,0 @@
-// BlobKit: under construction

@@ -1,0 +1,55 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a store operation failed. Each case has the status a handler answers
+/// with and a one-line reason; handlers never invent their own for these.
+public enum StoreError: Error, Equatable, Sendable {
+    case badName(kind: BlobName.Kind)
+    case notFound
+    case exists
+    case quotaExceeded
+    case badFlags
+    case unknownFlag(String)
+    case system(call: String, errno: Int32)
+
+    public var status: Int {
+        switch self {
+        case .badName, .badFlags: return 400
+        case .notFound: return 404
+        case .exists: return 409
+        case .unknownFlag: return 406
+        case .quotaExceeded: return 507
+        case .system(_, let code): return code == ENOSPC || code == EDQUOT ? 507 : 500
+        }
+    }
+
+    public var reason: String {
+        switch self {
+        case .badName(let kind): return "invalid \(kind.rawValue): use 1 to 128 of A-Z a-z 0-9 _ -"
+        case .notFound: return "no such blob"
+        case .exists: return "blob already exists"
+        case .quotaExceeded: return "user quota exceeded"
+        case .badFlags: return "body must be a JSON list of flags"
+        case .unknownFlag(let flag): return "unknown flag '\(flag)': use PENDING, PROCESSING, PROCESSED or FAILED"
+        case .system(let call, let code):
+            switch code {
+            case ENOSPC, EDQUOT: return "disk full (\(call))"
+            case EACCES, EPERM: return "permission denied in the store (\(call))"
+            default: return "store error: \(call): errno \(code)"
+            }
+        }
+    }
+}
+
+/// Runs a system call, retrying EINTR; a result below zero throws
+/// `StoreError.system` naming the call.
+@discardableResult
+func storeCall<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(StoreError) -> T {
+    while true {
+        let result = body()
+        if result >= 0 { return result }
+        let code = errno
+        if code != EINTR { throw StoreError.system(call: call, errno: code) }
+    }
+}

@@ -1,0 +1,48 @@
+import EventCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Starts the sibling executables (`blob-server`, `blob-balancer`) with
+/// posix_spawn: never fork without exec in a Swift process. Standard input
+/// of each child is the descriptor given (a lifeline or control pipe);
+/// stdout and stderr are the supervisor's.
+struct Launcher {
+    /// The folder of the running `blob-cluster`, where its siblings live.
+    let directory: String
+
+    init() {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let path = count > 0 ? String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : "./blob-cluster"
+        directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+    }
+
+    /// Spawns `directory/executable` with `arguments`; its stdin is `stdinFD`.
+    func spawn(_ executable: String, _ arguments: [String], stdinFD: Int32) throws(SystemError) -> pid_t {
+        let path = directory + "/" + executable
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinFD, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Children start with default signal dispositions and an empty mask,
+        // whatever libevent did to ours.
+        var defaults = sigset_t()
+        sigfillset(&defaults)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, path, &actions, &attributes, argv, environ)
+        guard result == 0 else { throw SystemError(call: "posix_spawn(\(path))", errno: result) }
+        return pid
+    }
+}

@@ -1,0 +1,47 @@
+import EventCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A pipe whose write end stays with the supervisor (close-on-exec, so no
+/// child inherits it) and whose read end becomes a child's stdin: the
+/// workers' lifeline, and the balancer's control channel. One owner closes
+/// both ends once.
+final class ParentPipe {
+    private(set) var readEnd: Int32
+    private(set) var writeEnd: Int32
+
+    init() throws(SystemError) {
+        var fds: [Int32] = [-1, -1]
+        try syscall("pipe2") { pipe2(&fds, O_CLOEXEC) }
+        readEnd = fds[0]
+        writeEnd = fds[1]
+        // A full pipe must never block the supervisor's loop.
+        _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
+    }
+
+    /// Sends one line; false if the reader is gone or the pipe is full.
+    @discardableResult
+    func send(line: String) -> Bool {
+        guard writeEnd >= 0 else { return false }
+        let bytes = Array((line + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
+        return written == bytes.count
+    }
+
+    /// Closes our copy of the read end once the child has its own.
+    func closeReadEnd() {
+        if readEnd >= 0 { Glibc.close(readEnd) }
+        readEnd = -1
+    }
+
+    func close() {
+        closeReadEnd()
+        if writeEnd >= 0 { Glibc.close(writeEnd) }
+        writeEnd = -1
+    }
+
+    deinit {
+        assert(readEnd < 0 && writeEnd < 0, "ParentPipe not closed")
+    }
+}

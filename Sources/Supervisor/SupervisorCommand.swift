@@ -1,0 +1,95 @@
+import ArgumentParser
+import EventCore
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `blob-cluster`: what users start. Runs the balancer and N workers,
+/// restarts what dies, scales at run time, stops everything cleanly.
+@main
+struct SupervisorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blob-cluster",
+        abstract: "Run a blob cluster: blob-balancer on --port in front of N blob-server workers on one store.",
+        discussion: """
+            Prints one line once every worker answers /healthcheck and the balancer accepts:
+            'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...'.
+            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the
+            workers one at a time; TTIN and TTOU add and remove one worker. Exits 3 if the
+            cluster cannot start (port in use, store not writable).
+            """)
+
+    @Option(help: "Number of worker processes (1 to --max-workers).")
+    var workers: Int = 1
+
+    @Option(help: "Store directory shared by all workers (created if missing).")
+    var store: String
+
+    @Option(help: "Port of the balancer, the cluster's front door.")
+    var port: Int = 8000
+
+    @Option(help: "Port of the first worker; worker i listens on this + i.")
+    var workerBasePort: Int = 8001
+
+    @Option(help: "Balancer mode: tcp (per-connection round robin, as the study's haproxy) or http (per request).")
+    var mode: String = "tcp"
+
+    @Option(help: "Address everything listens on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "Most workers SIGTTIN may raise the count to.")
+    var maxWorkers: Int = 8
+
+    @Option(help: "On stop, how long in-flight requests may take before children are killed (e.g. 30s).")
+    var gracefulTimeout: String = "30s"
+
+    @Option(help: "Largest blob accepted by the workers (e.g. 1GiB).")
+    var maxBody: String = "1GiB"
+
+    @Option(help: "Bytes of blobs each user may store (off by default).")
+    var quota: String?
+
+    @Flag(help: "Workers fsync each blob and its directory before answering 200.")
+    var fsync = false
+
+    @Option(help: "Tokens file ('user:token' lines) the workers require on /blobs and /stream.")
+    var tokens: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard maxWorkers >= 1 else { throw ValidationError("--max-workers must be at least 1") }
+        guard (1...maxWorkers).contains(workers) else { throw ValidationError("--workers must be 1...\(maxWorkers)") }
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        // One spare port above the workers is used for rolling restarts.
+        guard workerBasePort >= 1, workerBasePort + maxWorkers <= 65535 else {
+            throw ValidationError("--worker-base-port leaves no room for \(maxWorkers) workers")
+        }
+        guard ["tcp", "http"].contains(mode) else { throw ValidationError("--mode must be tcp or http") }
+        guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
+        guard let grace = CommandLineValues.seconds(gracefulTimeout), grace >= 0 else {
+            throw ValidationError("--graceful-timeout: not a duration: \(gracefulTimeout)")
+        }
+        guard CommandLineValues.bytes(maxBody) != nil else { throw ValidationError("--max-body: not a size: \(maxBody)") }
+        if let quota, CommandLineValues.bytes(quota) == nil { throw ValidationError("--quota: not a size: \(quota)") }
+    }
+
+    /// The flags every worker is started with, besides its port.
+    var workerArguments: [String] {
+        var arguments = ["--store", store, "--host", host, "--max-body", maxBody, "--log-level", logLevel.rawValue]
+        if let quota { arguments += ["--quota", quota] }
+        if fsync { arguments.append("--fsync") }
+        if let tokens { arguments += ["--tokens", tokens] }
+        return arguments
+    }
+
+    func run() throws {
+        let logger = Log.setUp(role: "blob-cluster", level: logLevel)
+        let code = try ClusterShell(command: self, logger: logger).run()
+        if code != 0 { throw ExitCode(code) }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
