@@ -79,25 +79,25 @@ struct BlobServerCommand: ParsableCommand {
         let service = BlobService(
             store: blobStore, maxBody: CommandLineValues.bytes(maxBody)!, credentials: credentials, logger: logger)
         let base = try EventBase()
+        defer { base.close() }
         var config = HTTPServerConfig()
         config.limits.maxBodyBytes = CommandLineValues.bytes(maxBody)!
         config.headerTimeout = CommandLineValues.seconds(headerTimeout)!
         config.idleTimeout = CommandLineValues.seconds(idleTimeout)!
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
+        defer { server.close() }
         let stop: () -> Void = {
             logger.info("stopping")
             server.close()
             base.stop()
         }
-        var signals = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0, action: stop) }
-        if let lifelineFd { signals.append(Lifeline.watch(base: base, fd: lifelineFd, logger: logger, onLost: stop)) }
+        var events = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0, action: stop) }
+        if let lifelineFd { events.append(Lifeline.watch(base: base, fd: lifelineFd, logger: logger, onLost: stop)) }
+        defer { events.forEach { $0.close() } }
         signal(SIGPIPE, SIG_IGN)
         Console.line("blob-server listening on \(server.address) (pid \(getpid()))")
         logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : "")")
         base.run()
-        signals.forEach { $0.close() }
-        server.close()
-        base.close()
     }
 }
 

@@ -16,7 +16,7 @@ public struct TestResponse {
 
 /// A blocking TCP connection to 127.0.0.1 with timeouts: tests write raw
 /// bytes with it and read answers through the project's response parser.
-public final class TestConnection {
+public final class TestConnection: @unchecked Sendable {
     public private(set) var fd: Int32
     private var buffer: [UInt8] = []
     private var parser = ResponseParser()
