@@ -78,7 +78,7 @@ struct BodyDecoder {
 
     private mutating func chunkSizeLine(_ input: UnsafeRawBufferPointer) -> Step {
         guard let line = Self.line(in: input, limit: limits.maxChunkLine) else {
-            return input.count > limits.maxChunkLine ? .failed(.badChunk) : .needMore
+            return input.count - 1 > limits.maxChunkLine ? .failed(.badChunk) : .needMore
         }
         guard let lineEnd = line else { return .failed(.badChunk) }
         var index = 0
@@ -98,7 +98,7 @@ struct BodyDecoder {
 
     private mutating func trailerLine(_ input: UnsafeRawBufferPointer, bytesSeen: Int) -> Step {
         guard let line = Self.line(in: input, limit: limits.maxHeadBytes - bytesSeen) else {
-            return input.count > limits.maxHeadBytes - bytesSeen ? .failed(.headTooLarge) : .needMore
+            return input.count - 1 > limits.maxHeadBytes - bytesSeen ? .failed(.headTooLarge) : .needMore
         }
         guard let lineEnd = line else { return .failed(.badChunk) }
         if lineEnd == 0 {
@@ -114,12 +114,14 @@ struct BodyDecoder {
         return .data(UnsafeRawBufferPointer(rebasing: input[0..<0]), consumed: lineEnd + 2)
     }
 
-    /// Finds a CRLF-terminated line within `limit` bytes: nil when more input
-    /// is needed, `.some(nil)` when a bare LF or CR makes it malformed, else
-    /// the offset of its CR.
+    /// Finds a line of at most `limit` bytes and its CRLF: nil when more
+    /// input is needed, `.some(nil)` when a bare LF or CR makes it malformed,
+    /// else the offset of its CR. The line is too long when `input` holds
+    /// more than `limit + 1` bytes (a line and a CR) and nil is returned;
+    /// the callers test that, so a line split anywhere meets the same bound.
     private static func line(in input: UnsafeRawBufferPointer, limit: Int) -> Int?? {
         guard let base = input.baseAddress else { return nil }
-        let window = min(input.count, limit + 2)
+        let window = limit >= input.count - 2 ? input.count : max(limit + 2, 0)
         guard let found = memchr(base, Int32(ASCII.lf), window) else { return nil }
         let lf = base.distance(to: UnsafeRawPointer(found))
         guard lf > 0, input[lf - 1] == ASCII.cr else { return .some(nil) }

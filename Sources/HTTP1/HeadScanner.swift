@@ -20,7 +20,12 @@ struct HeadScanner {
     mutating func reset() { resumeOffset = 0 }
 
     /// Looks for the empty line that ends the head. `firstLineLimit` bounds
-    /// the first line (its error is `firstLineError`), `headLimit` the head.
+    /// the first line without its CRLF (its error is `firstLineError`),
+    /// `headLimit` the whole head with its final CRLF.
+    ///
+    /// The bounds are checked before a line's ending, in the same order on a
+    /// partial line as on a whole one, so the error does not depend on how
+    /// the bytes were split: a partial line's bytes may still end in a CR.
     mutating func scan(
         _ input: UnsafeRawBufferPointer, firstLineLimit: Int, firstLineError: HTTPParseError, headLimit: Int
     ) -> Scan {
@@ -30,14 +35,14 @@ struct HeadScanner {
             let remaining = input.count - lineStart
             guard let found = memchr(base + lineStart, Int32(ASCII.lf), remaining) else {
                 resumeOffset = lineStart
-                if lineStart == 0 && input.count > firstLineLimit { return .failed(firstLineError) }
+                if lineStart == 0 && input.count - 1 > firstLineLimit { return .failed(firstLineError) }
                 if input.count > headLimit { return .failed(.headTooLarge) }
                 return .needMore
             }
             let lf = base.distance(to: UnsafeRawPointer(found))
-            if lf == 0 || input[lf - 1] != ASCII.cr { return .failed(.bareCarriageReturn) }
-            if lineStart == 0 && lf > firstLineLimit { return .failed(firstLineError) }
+            if lineStart == 0 && lf - 1 > firstLineLimit { return .failed(firstLineError) }
             if lf + 1 > headLimit { return .failed(.headTooLarge) }
+            if lf == 0 || input[lf - 1] != ASCII.cr { return .failed(.bareCarriageReturn) }
             if lf == lineStart + 1 && lineStart > 0 {
                 resumeOffset = 0
                 return .complete(length: lf + 1)

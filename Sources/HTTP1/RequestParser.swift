@@ -18,6 +18,8 @@ public struct RequestParser {
     private var scanner = HeadScanner()
     private var body: BodyDecoder?
     private var failure: HTTPParseError?
+    /// Whether the last call saw part of a head: closing then cuts it short.
+    private var headPending = false
 
     public init(limits: HTTPLimits = .default) {
         self.limits = limits
@@ -39,8 +41,10 @@ public struct RequestParser {
         let scan = scanner.scan(
             rest, firstLineLimit: limits.maxRequestLine, firstLineError: .requestLineTooLong,
             headLimit: limits.maxHeadBytes)
+        headPending = false
         switch scan {
         case .needMore:
+            headPending = !rest.isEmpty
             return (.needMore, 0)
         case .failed(let error):
             return fail(error)
@@ -55,10 +59,11 @@ public struct RequestParser {
         }
     }
 
-    /// Call when the peer closed: a request cut short is an error.
+    /// Call when the peer closed: a request cut short, in its head or its
+    /// body, is an error; nil when the parser was between requests.
     public mutating func finish() -> Event? {
         if let failure { return .error(failure) }
-        return body == nil ? nil : fail(.truncated).event
+        return body == nil && !headPending ? nil : fail(.truncated).event
     }
 
     private mutating func nextBody(_ input: UnsafeRawBufferPointer) -> (event: Event, consumed: Int) {
@@ -145,8 +150,10 @@ extension RequestParser {
         }
 
         var expectsContinue = false
-        if summary.expect > 0, let expect = headers["expect"] {
-            guard expect.lowercased() == "100-continue" else { return .failure(.unsupportedExpectation) }
+        if summary.expect > 0 {
+            for expect in headers.values("expect") where expect.lowercased() != "100-continue" {
+                return .failure(.unsupportedExpectation)
+            }
             expectsContinue = version == .http11
         }
         return .success(RequestHead(

@@ -16,6 +16,8 @@ public struct ResponseParser {
     private var body: BodyDecoder?
     private var failure: HTTPParseError?
     private var answeringHead = false
+    /// Whether the last call saw part of a head: closing then cuts it short.
+    private var headPending = false
 
     public init(limits: HTTPLimits = .default) {
         self.limits = limits
@@ -35,10 +37,12 @@ public struct ResponseParser {
         switch scanner.scan(input, firstLineLimit: limits.maxRequestLine, firstLineError: .badStatusLine,
                             headLimit: limits.maxHeadBytes) {
         case .needMore:
+            headPending = !input.isEmpty
             return (.needMore, 0)
         case .failed(let error):
             return fail(error)
         case .complete(let length):
+            headPending = false
             switch Self.parseHead(UnsafeRawBufferPointer(rebasing: input[0..<length]), limits: limits,
                                   answeringHead: answeringHead) {
             case .failure(let error):
@@ -52,12 +56,16 @@ public struct ResponseParser {
     }
 
     /// Call when the server closed: ends a body that runs until close, and
-    /// is an error for one cut short.
+    /// is an error for a response cut short, in its head or its body; nil
+    /// when the parser was between responses.
     public mutating func finish() -> Event? {
         if let failure { return .error(failure) }
-        guard let decoder = body else { return nil }
-        body = nil
-        if decoder.isUntilClose { return .end }
+        if let decoder = body {
+            body = nil
+            if decoder.isUntilClose { return .end }
+        } else if !headPending {
+            return nil
+        }
         failure = .truncated
         return .error(.truncated)
     }
