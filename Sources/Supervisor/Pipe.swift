@@ -13,9 +13,13 @@ final class ParentPipe {
 
     init() throws(SystemError) {
         var fds: [Int32] = [-1, -1]
-        try syscall("pipe2") { pipe2(&fds, O_CLOEXEC) }
+        try syscall("pipe") { pipe(&fds) }
         readEnd = fds[0]
         writeEnd = fds[1]
+        // Close-on-exec on both: a child gets the read end only as its stdin
+        // (dup2 clears the flag on the copy); no child ever holds the write end.
+        _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
         // A full pipe must never block the supervisor's loop.
         _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
     }

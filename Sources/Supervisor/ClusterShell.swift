@@ -1,0 +1,155 @@
+import EventCore
+import Logging
+import SupervisorKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The thin process shell around `SupervisorStateMachine`: signals and
+/// child exits become loop events, a short timer drives deadlines and
+/// health probes, and each action the machine returns is carried out here
+/// (posix_spawn, kill, a line to the balancer, the ready line, exit).
+final class ClusterShell {
+    private let command: SupervisorCommand
+    private let logger: Logger
+    private let base: EventBase
+    private var machine: SupervisorStateMachine
+    private let launcher = Launcher()
+    /// Workers' stdin: EOF when we die, however we die.
+    private let lifeline: ParentPipe
+    /// The running balancer's control channel (its stdin).
+    private var control: ParentPipe?
+    private var events: [LoopEvent] = []
+    private var probing: Set<Int32> = []
+    private var exitCode: Int32?
+
+    init(command: SupervisorCommand, logger: Logger) throws {
+        self.command = command
+        self.logger = logger
+        base = try EventBase()
+        lifeline = try ParentPipe()
+        var config = SupervisorConfig(
+            workers: command.workers, maxWorkers: command.maxWorkers, balancerPort: command.port,
+            basePort: command.workerBasePort, gracefulTimeout: CommandLineValues.seconds(command.gracefulTimeout) ?? 30)
+        config.killTimeout = 5
+        machine = SupervisorStateMachine(config: config)
+    }
+
+    /// Runs the cluster until it stops; returns the exit code.
+    func run() throws -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let signals: [(Int32, SupervisorEvent)] = [
+            (SIGTERM, .signal(.terminate)), (SIGINT, .signal(.interrupt)), (SIGHUP, .signal(.hangup)),
+            (SIGTTIN, .signal(.increase)), (SIGTTOU, .signal(.decrease)),
+        ]
+        for (number, event) in signals {
+            events.append(LoopEvent.signal(base: base, number) { [unowned self] in self.feed(event) })
+        }
+        events.append(LoopEvent.signal(base: base, SIGCHLD) { [unowned self] in self.reap() })
+        let ticker = LoopEvent.timer(base: base, repeating: true) { [unowned self] in
+            self.reap()  // a SIGCHLD merged with another is still collected
+            self.feed(.tick)
+        }
+        ticker.add(after: 0.1)
+        events.append(ticker)
+        feed(.start)
+        if exitCode == nil { base.run() }
+        events.forEach { $0.close() }
+        control?.close()
+        lifeline.close()
+        base.close()
+        return exitCode ?? 0
+    }
+
+    private var now: Double { base.cachedNow }
+
+    private func feed(_ event: SupervisorEvent) {
+        var queue = [event]
+        while !queue.isEmpty {
+            let next = queue.removeFirst()
+            for action in machine.handle(next, now: monotonicNow()) {
+                if let followUp = perform(action) { queue.append(followUp) }
+            }
+        }
+    }
+
+    private func reap() {
+        for (pid, status) in Reaper.reap() {
+            probing.remove(pid)
+            feed(.exited(pid: pid, status: status))
+        }
+    }
+
+    /// Carries out one action; may return the event it causes at once.
+    private func perform(_ action: SupervisorAction) -> SupervisorEvent? {
+        switch action {
+        case .spawnWorker(let id, let port):
+            let arguments = ["--port", "\(port)", "--lifeline-fd", "0"] + command.workerArguments
+            return spawn(id: id, executable: "blob-server", arguments: arguments, stdin: lifeline.readEnd)
+        case .spawnBalancer(let id, let backends):
+            control?.close()
+            guard let pipe = try? ParentPipe() else { return .spawnFailed(childID: id, reason: "cannot make a pipe") }
+            control = pipe
+            var arguments = ["--port", "\(command.port)", "--host", command.host, "--mode", command.mode,
+                             "--control-fd", "0", "--log-level", command.logLevel.rawValue]
+            for port in backends { arguments += ["--backend", "\(command.host):\(port)"] }
+            let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd)
+            pipe.closeReadEnd()
+            return event
+        case .terminate(let pid):
+            kill(pid, SIGTERM)
+        case .kill(let pid):
+            kill(pid, SIGKILL)
+        case .tellBalancer(let order):
+            control?.send(line: Self.line(for: order, host: command.host))
+        case .probe(let pid, let role, let port):
+            probe(pid: pid, role: role, port: port)
+        case .log(let message):
+            logger.info("\(message)")
+        case .ready(let balancer, let workers):
+            let list = workers.sorted { $0.port < $1.port }.map { ":\($0.port) (pid \($0.pid ?? 0))" }.joined(separator: ", ")
+            Console.line("blob-cluster ready: balancer \(command.host):\(balancer.port) (pid \(balancer.pid ?? 0)), "
+                + "workers \(list), supervisor pid \(getpid())")
+        case .exit(let code):
+            exitCode = code
+            base.stop()
+        }
+        return nil
+    }
+
+    private func spawn(id: Int, executable: String, arguments: [String], stdin: Int32) -> SupervisorEvent {
+        do {
+            let pid = try launcher.spawn(executable, arguments, stdinFD: stdin)
+            return .spawned(childID: id, pid: pid)
+        } catch {
+            return .spawnFailed(childID: id, reason: "\(error)")
+        }
+    }
+
+    /// One probe at a time per child; the answer comes back as `.healthy`.
+    private func probe(pid: Int32, role: ChildRole, port: Int) {
+        guard !probing.contains(pid) else { return }
+        probing.insert(pid)
+        let kind: HealthProbe.Kind = role == .worker ? .httpHealthcheck : .tcpConnect
+        HealthProbe(base: base, address: SocketAddress(host: command.host, port: port), kind: kind, timeout: 1) {
+            [unowned self] healthy in
+            self.probing.remove(pid)
+            if healthy { self.feed(.healthy(pid: pid)) }
+        }
+    }
+
+    static func line(for order: BalancerCommand, host: String) -> String {
+        switch order {
+        case .add(let port): return "add \(host):\(port)"
+        case .drain(let port): return "drain \(host):\(port)"
+        case .remove(let port): return "remove \(host):\(port)"
+        }
+    }
+
+    /// Seconds on a clock that never jumps (the machine's deadlines).
+    private func monotonicNow() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}

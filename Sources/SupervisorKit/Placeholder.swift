@@ -1,1 +1,0 @@
-// SupervisorKit: under construction
