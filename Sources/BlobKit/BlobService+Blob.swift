@@ -40,32 +40,43 @@ extension BlobService {
     private func get(names: UserNamespace, id: BlobName, request: RequestHead) throws -> HTTPResponse {
         let blob = try store.open(user: names.user, namespace: names.namespace, id: id)
         var headers = HTTPHeaders()
-        headers.append(name: "Content-Type", value: "application/octet-stream")
-        headers.append(name: "Tag", value: try blob.tag())
         headers.append(name: "ETag", value: blob.etag)
-        headers.append(name: "Accept-Ranges", value: "bytes")
         if let condition = request.headers["if-none-match"], Self.matches(condition, etag: blob.etag) {
             blob.close()
             return HTTPResponse(status: 304, headers: headers)
         }
-        if let rangeHeader = request.headers["range"] {
-            switch ByteRange.parse(rangeHeader, size: blob.size) {
-            case .full:
-                break
-            case .partial(let start, let end):
-                headers.append(name: "Content-Range", value: "bytes \(start)-\(end)/\(blob.size)")
-                return HTTPResponse(status: 206, headers: headers,
-                                    body: .file(descriptor: blob.takeDescriptor(), offset: start, length: end - start + 1))
-            case .unsatisfiable:
+        headers.append(name: "Content-Type", value: "application/octet-stream")
+        headers.append(name: "Accept-Ranges", value: "bytes")
+        guard let rangeHeader = request.headers["range"] else {
+            if let small = try blob.readAll(limit: Self.inlineLimit) {
                 blob.close()
-                var response = HTTPResponse.text(416, "range not satisfiable for a blob of \(blob.size) bytes")
-                response.headers.append(name: "Content-Range", value: "bytes */\(blob.size)")
-                return response
+                headers.append(name: "Tag", value: Base64URL.encode(small.suffix(16)))
+                return HTTPResponse(status: 200, headers: headers, body: .bytes(small))
             }
+            headers.append(name: "Tag", value: try blob.tag())
+            let size = blob.size
+            return HTTPResponse(status: 200, headers: headers, body: .file(descriptor: blob.takeDescriptor(), offset: 0, length: size))
         }
-        let size = blob.size
-        return HTTPResponse(status: 200, headers: headers, body: .file(descriptor: blob.takeDescriptor(), offset: 0, length: size))
+        headers.append(name: "Tag", value: try blob.tag())
+        switch ByteRange.parse(rangeHeader, size: blob.size) {
+        case .full:
+            let size = blob.size
+            return HTTPResponse(status: 200, headers: headers, body: .file(descriptor: blob.takeDescriptor(), offset: 0, length: size))
+        case .partial(let start, let end):
+            headers.append(name: "Content-Range", value: "bytes \(start)-\(end)/\(blob.size)")
+            return HTTPResponse(status: 206, headers: headers,
+                                body: .file(descriptor: blob.takeDescriptor(), offset: start, length: end - start + 1))
+        case .unsatisfiable:
+            blob.close()
+            var response = HTTPResponse.text(416, "range not satisfiable for a blob of \(blob.size) bytes")
+            response.headers.append(name: "Content-Range", value: "bytes */\(blob.size)")
+            return response
+        }
     }
+
+    /// Blobs up to this size are read and sent with their head in one write;
+    /// larger ones go out with sendfile.
+    static let inlineLimit = 64 * 1024
 
     /// If-None-Match: `*`, or a list of (possibly weak) entity tags.
     static func matches(_ condition: String, etag: String) -> Bool {

@@ -50,9 +50,13 @@ public final class BlobStore {
         let directory = directory(user, namespace, id)
         if Self.exists(directory + "/" + id.value) { throw .exists }
         if let quota, try usedBytes(user) >= quota { throw .quotaExceeded }
-        try Self.makeDirectories(directory)
         let temporary = directory + "/" + temporaryName(for: id)
-        let fd = try storeCall("open(temporary)") { Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        var fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 && errno == ENOENT {  // the first blob of its prefix: make the directories
+            try Self.makeDirectories(directory)
+            fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
+        if fd < 0 { throw .system(call: "open(temporary)", errno: errno) }
         return BlobWriter(fd: fd, temporaryPath: temporary, directory: directory, id: id, fsync: fsync)
     }
 

@@ -39,6 +39,23 @@ public final class OpenBlob {
         return Base64URL.encode(bytes[0..<got])
     }
 
+    /// The whole blob, read with one pread, when it is at most `limit`
+    /// bytes: small blobs then go out with their head in one write.
+    public func readAll(limit: Int) throws(StoreError) -> [UInt8]? {
+        guard size <= limit else { return nil }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var count = 0
+        let fd = self.fd
+        while count < size {
+            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + count, size - count, off_t(count)) }
+            if got < 0 && errno == EINTR { continue }
+            if got < 0 { throw .system(call: "pread(blob)", errno: errno) }
+            if got == 0 { break }  // truncated under us: send what is there
+            count += got
+        }
+        return count == size ? bytes : Array(bytes[0..<count])
+    }
+
     /// A strong validator: changes whenever the file is replaced or touched.
     public var etag: String {
         "\"\(String(inode, radix: 16))-\(String(size, radix: 16))-\(String(modified.tv_sec, radix: 16)).\(String(modified.tv_nsec, radix: 16))\""

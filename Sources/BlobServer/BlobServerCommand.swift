@@ -15,7 +15,7 @@ struct BlobServerCommand: ParsableCommand {
         abstract: "Serve the Soledad Blobs HTTP API over a file-system store (one worker process).",
         discussion: """
             Prints one line once it listens: 'blob-server listening on HOST:PORT (pid N)'.
-            Exits 3 if it cannot start (port in use, store not writable). SIGTERM or SIGINT stop it.
+            Exits 3 if it cannot start (port in use, store not writable). SIGTERM or SIGINT stop it once the requests in flight are answered (10 s at most).
             """)
 
     @Option(help: "TCP port to listen on; 0 picks a free one.")
@@ -86,13 +86,21 @@ struct BlobServerCommand: ParsableCommand {
         config.idleTimeout = CommandLineValues.seconds(idleTimeout)!
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         defer { server.close() }
-        let stop: () -> Void = {
-            logger.info("stopping")
+        // TERM and INT finish the requests in flight (up to 10 s), then exit;
+        // a lost lifeline (the supervisor died) stops at once.
+        var stopping = false
+        let stopNow: () -> Void = {
             server.close()
             base.stop()
         }
+        let stop: () -> Void = {
+            guard !stopping else { return stopNow() }
+            stopping = true
+            logger.info("stopping: finishing requests in flight")
+            server.drain(timeout: 10, done: stopNow)
+        }
         var events = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0, action: stop) }
-        if let lifelineFd { events.append(Lifeline.watch(base: base, fd: lifelineFd, logger: logger, onLost: stop)) }
+        if let lifelineFd { events.append(Lifeline.watch(base: base, fd: lifelineFd, logger: logger, onLost: stopNow)) }
         defer { events.forEach { $0.close() } }
         signal(SIGPIPE, SIG_IGN)
         Console.line("blob-server listening on \(server.address) (pid \(getpid()))")

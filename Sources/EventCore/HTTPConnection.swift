@@ -68,6 +68,11 @@ final class HTTPConnection {
 
     var hasNoPendingOutput: Bool { output.pending == 0 }
 
+    /// No request half-read, no answer pending: safe to close on a drain.
+    var isIdleBetweenRequests: Bool {
+        parser.isIdle && sink == nil && input.isEmpty && output.pending == 0 && isLingering == nil
+    }
+
     // MARK: reading
 
     private func readable() {
@@ -166,7 +171,7 @@ final class HTTPConnection {
     /// Frames and sends one answer; `close` ends the connection after it.
     private func send(_ response: HTTPResponse, close requestedClose: Bool) {
         let isHead = request?.method == .HEAD
-        var close = requestedClose
+        var close = requestedClose || server.isDraining
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: "HTTP/1.1 ".utf8)
         HTTPStatus.appendCode(response.status, to: &scratch)

@@ -34,6 +34,9 @@ public final class HTTPServer {
     private var listener: Listener?
     private var sweeper: LoopEvent?
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
+    private var drained: (() -> Void)?
+    /// Set once a graceful stop began: answers close their connection.
+    private(set) var isDraining = false
 
     /// Binds `address` (port 0 picks a free port) and starts accepting.
     public init(base: EventBase, address: SocketAddress, handler: HTTPHandler, config: HTTPServerConfig = HTTPServerConfig()) throws(SystemError) {
@@ -56,11 +59,44 @@ public final class HTTPServer {
         listener = nil
     }
 
+    /// Stops gracefully: no new connections, idle ones closed now, busy ones
+    /// closed after their answer; `done` runs once none is left, or after
+    /// `timeout` seconds with whatever remains closed.
+    public func drain(timeout: Double, done: @escaping () -> Void) {
+        stopAccepting()
+        isDraining = true
+        drained = done
+        for connection in Array(connections.values) where connection.isIdleBetweenRequests { connection.close() }
+        let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in
+            for connection in Array(self.connections.values) { connection.close() }
+            self.finishDrain()
+        }
+        deadline.add(after: timeout)
+        drainDeadline = deadline
+        finishDrainIfEmpty()
+    }
+
+    private var drainDeadline: LoopEvent?
+
+    private func finishDrainIfEmpty() {
+        if isDraining && connections.isEmpty { finishDrain() }
+    }
+
+    private func finishDrain() {
+        drainDeadline?.close()
+        drainDeadline = nil
+        let done = drained
+        drained = nil
+        done?()
+    }
+
     /// Closes the listener and every connection.
     public func close() {
         stopAccepting()
         sweeper?.close()
         sweeper = nil
+        drainDeadline?.close()
+        drainDeadline = nil
         for connection in Array(connections.values) { connection.close() }
     }
 
@@ -74,6 +110,7 @@ public final class HTTPServer {
     func connectionClosed(_ connection: HTTPConnection) {
         connections[ObjectIdentifier(connection)] = nil
         if connections.count == config.maxConnections - 1 { listener?.resume() }
+        finishDrainIfEmpty()
     }
 
     /// Closes what overstayed: slow heads get 408, idle keep-alives and

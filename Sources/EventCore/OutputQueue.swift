@@ -30,7 +30,11 @@ final class OutputQueue {
     var pending: Int { buffer.map { evbuffer_get_length($0) } ?? 0 }
 
     private func queue() -> OpaquePointer? {
-        if buffer == nil && !closed { buffer = evbuffer_new() }
+        if buffer == nil && !closed {
+            buffer = evbuffer_new()
+            // Lets libevent send file segments with sendfile instead of mmap.
+            if let buffer { evbuffer_set_flags(buffer, UInt64(EVBUFFER_FLAG_DRAINS_TO_FD)) }
+        }
         return buffer
     }
 

@@ -45,7 +45,10 @@ extension SupervisorStateMachine {
             actions.append(.log("retiring worker on :\(highest.port)"))
             actions += retireWorker(at: index, now: now)
         }
-        if live.count == target && !starting && !isReplacing, let old = nextRestart(), let port = freePort(),
+        // One replacement at a time, each once the previous old worker is
+        // gone, so ports are reused and stay within base ..< base + N + 1.
+        let retiringStillUp = workers.contains { $0.retiring }
+        if live.count == target && !starting && !isReplacing && !retiringStillUp, let old = nextRestart(), let port = freePort(),
            mayStart(port: port, now: now) {
             let id = makeChild(role: .worker, port: port, now: now)
             beginReplacement(new: id, old: old)

@@ -45,3 +45,28 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(server.waitForExit(timeout: 5), 0)
     }
 }
+
+/// Stopping a worker does not cut a request already in flight.
+final class GracefulStopTests: XCTestCase {
+    func testSigtermFinishesAnUploadInFlight() throws {
+        let store = NSTemporaryDirectory() + "graceful-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let server = try TestProcess("blob-server", ["--port", "0", "--store", store])
+        let port = try server.waitForListeningPort()
+        let idle = try TestConnection(port: port)
+        try idle.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try idle.readResponse().status, 200)
+        let upload = try TestConnection(port: port)
+        try upload.send("PUT /blobs/u/late HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello")
+        usleep(100_000)
+        server.signal(SIGTERM)
+        usleep(100_000)
+        XCTAssertTrue(idle.isClosedByPeer(), "an idle keep-alive connection is closed at once")
+        try upload.send("world")
+        let response = try upload.readResponse()
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(response.headers["connection"], "close")
+        XCTAssertEqual(server.waitForExit(timeout: 5), 0)
+        XCTAssertThrowsError(try TestConnection(port: port), "no longer accepting")
+    }
+}
