@@ -7,7 +7,7 @@ import Glibc
 /// the socket when nothing is queued (no event, no extra system call);
 /// whatever the kernel does not take waits in an evbuffer (files included,
 /// sent with sendfile) behind a write event armed only while it is needed.
-final class OutputQueue {
+public final class OutputQueue {
     // The evbuffer and the event are made on first need: most answers go
     // out whole in one send, and a short connection then costs no allocation.
     private var buffer: OpaquePointer?
@@ -20,14 +20,14 @@ final class OutputQueue {
     private var closed = false
 
     /// `onWritable` runs when the socket can take more of the queue.
-    init(base: EventBase, fd: Int32, context: UnsafeMutableRawPointer, onWritable: event_callback_fn) {
+    public init(base: EventBase, fd: Int32, context: UnsafeMutableRawPointer, onWritable: event_callback_fn) {
         self.fd = fd
         self.base = base
         self.context = context
         self.onWritable = onWritable
     }
 
-    var pending: Int { buffer.map { evbuffer_get_length($0) } ?? 0 }
+    public var pending: Int { buffer.map { evbuffer_get_length($0) } ?? 0 }
 
     private func queue() -> OpaquePointer? {
         if buffer == nil && !closed {
@@ -40,7 +40,7 @@ final class OutputQueue {
 
     /// Sends `bytes` now if nothing is queued before them; queues the rest.
     /// Returns false if the peer is gone.
-    func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    public func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard !closed else { return false }
         var offset = 0
         if pending == 0 {
@@ -60,14 +60,14 @@ final class OutputQueue {
     }
 
     /// Queues a region of a file; on success the queue owns `descriptor`.
-    func sendFile(_ descriptor: Int32, offset: Int, length: Int) -> Bool {
+    public func sendFile(_ descriptor: Int32, offset: Int, length: Int) -> Bool {
         guard let buffer = queue(), evbuffer_add_file(buffer, descriptor, Int64(offset), Int64(length)) == 0 else { return false }
         return flush()
     }
 
     /// Writes as much of the queue as the socket takes; false on a dead peer.
     @discardableResult
-    func flush() -> Bool {
+    public func flush() -> Bool {
         guard !closed else { return false }
         guard let buffer else { return true }
         while evbuffer_get_length(buffer) > 0 {
@@ -96,7 +96,7 @@ final class OutputQueue {
     }
 
     /// Frees the queue (closing any queued files) and the event.
-    func close() {
+    public func close() {
         closed = true
         if let writeEvent { event_free(writeEvent) }
         writeEvent = nil

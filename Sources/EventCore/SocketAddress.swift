@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// An IPv4 host and port, parsed from text such as `127.0.0.1:8001`.
-public struct SocketAddress: Sendable, Equatable, CustomStringConvertible {
+public struct SocketAddress: Sendable, Hashable, CustomStringConvertible {
     public let host: String
     public let port: Int
 

@@ -1,0 +1,133 @@
+import ArgumentParser
+import BalancerKit
+import EventCore
+import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `blob-balancer`: the round-robin reverse proxy in front of the workers.
+/// Flags use haproxy's words and defaults.
+@main
+struct BalancerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blob-balancer",
+        abstract: "Round-robin reverse proxy (tcp or http mode) in front of blob-server workers.",
+        discussion: """
+            Prints 'blob-balancer listening on HOST:PORT (pid N, mode M, K backends)' once it listens;
+            exits 3 if it cannot (port in use). SIGTERM or SIGINT: stop accepting, let connections
+            in flight finish (10 s at most), exit 0. With --control-fd, lines 'add HOST:PORT',
+            'drain HOST:PORT', 'remove HOST:PORT' and 'stop' change the backends at run time,
+            and end of file on that descriptor (the supervisor died) stops the balancer.
+            """)
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port: Int = 8000
+
+    @Option(help: "Address to listen on.")
+    var host: String = "127.0.0.1"
+
+    @Option(help: "A backend HOST:PORT; repeat for each (round robin in the order given).")
+    var backend: [String] = []
+
+    @Option(help: "tcp: per-connection round robin (the study's haproxy). http: per-request round robin on kept-alive connections.")
+    var mode: String = "tcp"
+
+    @Option(help: "Further backends to try when a connect fails (redispatch).")
+    var retries: Int = 3
+
+    @Option(help: "Interval between health checks of each backend (e.g. 2s, 500ms).")
+    var checkInter: String = "2s"
+
+    @Option(help: "Consecutive successful checks that bring a backend UP.")
+    var rise: Int = 2
+
+    @Option(help: "Consecutive failed checks that take a backend DOWN.")
+    var fall: Int = 3
+
+    @Option(help: "Longest wait for a backend connect.")
+    var timeoutConnect: String = "5s"
+
+    @Option(help: "Longest a client may stay idle.")
+    var timeoutClient: String = "30s"
+
+    @Option(help: "Longest a backend may take to answer (http mode: 504 after it).")
+    var timeoutServer: String = "30s"
+
+    @Option(help: "Most concurrent client connections; beyond it new ones wait in the kernel backlog.")
+    var maxconn: Int = 10_000
+
+    @Option(help: "Read control lines from this inherited descriptor (the supervisor's pipe).")
+    var controlFd: Int32?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
+        for text in backend where SocketAddress(text) == nil {
+            throw ValidationError("--backend '\(text)' is not HOST:PORT with an IPv4 host")
+        }
+        guard ProxyMode(rawValue: mode) != nil else { throw ValidationError("--mode must be tcp or http") }
+        guard retries >= 0, rise >= 1, fall >= 1, maxconn >= 1 else {
+            throw ValidationError("--retries must be >= 0; --rise, --fall and --maxconn >= 1")
+        }
+        for (name, value) in [("--check-inter", checkInter), ("--timeout-connect", timeoutConnect),
+                              ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer)] {
+            guard let seconds = CommandLineValues.seconds(value), seconds > 0 else { throw ValidationError("\(name): not a duration: \(value)") }
+        }
+    }
+
+    var config: BalancerConfig {
+        var config = BalancerConfig(listen: SocketAddress(host: host, port: port), backends: backend.compactMap(SocketAddress.init))
+        config.mode = ProxyMode(rawValue: mode)!
+        config.retries = retries
+        config.checkInterval = CommandLineValues.seconds(checkInter)!
+        config.rise = rise
+        config.fall = fall
+        config.httpCheck = config.mode == .http
+        config.connectTimeout = CommandLineValues.seconds(timeoutConnect)!
+        config.clientTimeout = CommandLineValues.seconds(timeoutClient)!
+        config.serverTimeout = CommandLineValues.seconds(timeoutServer)!
+        config.maxConnections = maxconn
+        return config
+    }
+
+    func run() throws {
+        let logger = Log.setUp(role: "blob-balancer", level: logLevel)
+        Resources.raiseDescriptorLimit()
+        signal(SIGPIPE, SIG_IGN)
+        let base: EventBase
+        let front: BalancerFront
+        let directory: BackendDirectory
+        do {
+            base = try EventBase()
+            directory = BackendDirectory(base: base, config: config, logger: logger)
+            switch config.mode {
+            case .tcp: front = try TCPBalancer(base: base, config: config, directory: directory, logger: logger)
+            case .http: front = try HTTPBalancer(base: base, config: config, directory: directory, logger: logger)
+            }
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(ProgramExit.bootFailure)
+        }
+        let stopper = GracefulStop(base: base, front: front, timeout: config.stopTimeout, logger: logger)
+        var events = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0) { stopper.begin() } }
+        if let controlFd {
+            events.append(ControlChannel.watch(base: base, fd: controlFd, logger: logger) { command in
+                if let command { command == .stop ? stopper.begin() : directory.apply(command) } else { stopper.now() }
+            })
+        }
+        Console.line("blob-balancer listening on \(front.address) (pid \(getpid()), mode \(mode), \(backend.count) backends)")
+        logger.info("listening on \(front.address), mode \(mode), backends \(backend.joined(separator: " "))")
+        base.run()
+        events.forEach { $0.close() }
+        stopper.close()
+        front.close()
+        directory.close()
+        base.close()
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,0 +1,32 @@
+import EventCore
+
+/// How the balancer proxies: per connection (what the study's haproxy did)
+/// or per request on kept-alive backend connections.
+public enum ProxyMode: String, Sendable, CaseIterable {
+    case tcp, http
+}
+
+/// Everything `blob-balancer` is told on its command line.
+public struct BalancerConfig: Sendable {
+    public var listen: SocketAddress
+    public var backends: [SocketAddress]
+    public var mode: ProxyMode = .tcp
+    /// Further backends tried when a connect fails (haproxy's `retries`).
+    public var retries = 3
+    public var checkInterval: Double = 2
+    public var rise = 2
+    public var fall = 3
+    /// `true`: checks GET /healthcheck; `false`: a TCP connect.
+    public var httpCheck = false
+    public var connectTimeout: Double = 5
+    public var clientTimeout: Double = 30
+    public var serverTimeout: Double = 30
+    public var maxConnections = 10_000
+    /// How long a graceful stop waits for connections in flight.
+    public var stopTimeout: Double = 10
+
+    public init(listen: SocketAddress, backends: [SocketAddress]) {
+        self.listen = listen
+        self.backends = backends
+    }
+}

@@ -1,1 +1,0 @@
-// BalancerKit: under construction
