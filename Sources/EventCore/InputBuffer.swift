@@ -5,40 +5,40 @@ import Glibc
 /// A connection's receive buffer: one allocation, filled by `recv`, read in
 /// place by the parser (no copy, no pullup), compacted when its free tail
 /// runs short, grown only while a large head is awaited.
-final class InputBuffer {
+public final class InputBuffer {
     private var storage: UnsafeMutableRawBufferPointer
     private var start = 0
     private var end = 0
     private let maxCapacity: Int
 
-    init(capacity: Int, maxCapacity: Int) {
+    public init(capacity: Int, maxCapacity: Int) {
         storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
         self.maxCapacity = max(capacity, maxCapacity)
     }
 
     deinit { storage.deallocate() }
 
-    var count: Int { end - start }
-    var isEmpty: Bool { start == end }
+    public var count: Int { end - start }
+    public var isEmpty: Bool { start == end }
 
     /// The unread bytes, valid until the next `fill`, `consume` or `clear`.
-    var readable: UnsafeRawBufferPointer {
+    public var readable: UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: storage[start..<end])
     }
 
     /// Whether the buffer is full of unread bytes and cannot grow.
     var isFullAtMaximum: Bool { start == 0 && end == storage.count && storage.count >= maxCapacity }
 
-    func consume(_ bytes: Int) {
+    public func consume(_ bytes: Int) {
         start += bytes
         if start == end { start = 0; end = 0 }
     }
 
-    func clear() { start = 0; end = 0 }
+    public func clear() { start = 0; end = 0 }
 
     /// Reads once from `fd` into the free tail. Returns the byte count,
     /// 0 at EOF, or -1 with errno set (EAGAIN when nothing was there).
-    func fill(from fd: Int32) -> Int {
+    public func fill(from fd: Int32) -> Int {
         makeRoom()
         let free = storage.count - end
         guard free > 0 else { return -2 }

@@ -1,0 +1,74 @@
+import ArgumentParser
+import EventCore
+import LoadKit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `blob-load`: runs one of the study's actions against a server and reports
+/// throughput, latency percentiles and statuses (text, or JSON for scripts).
+@main
+struct BlobLoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "blob-load",
+        abstract: "Load a blob server with one of the study's actions and report what happened.",
+        discussion: """
+            Actions: baseline = GET /; list = GET /blobs/USER/; put = PUT of a new blob; get = PUT then GET
+            of it (the bytes are checked); flag = PUT then POST ["PROCESSING"]; delete = PUT then DELETE.
+            --amount counts actions, so get, flag and delete make two requests each. Every blob id is new.
+            Connections are kept alive unless --new-connection-per-request (as ab does). Only 200 counts
+            as success. Exits 0 when the run happened, whatever the server answered.
+            """)
+
+    @Option(help: "baseline, list, put, get, flag or delete.")
+    var action: String
+
+    @Option(name: [.customShort("n"), .long], help: "Number of actions.")
+    var amount: Int = 1000
+
+    @Option(name: [.customShort("c"), .long], help: "Actions in flight at once (one connection each).")
+    var concurrency: Int = 10
+
+    @Option(help: "Blob size (e.g. 10KiB).")
+    var size: String = "10KiB"
+
+    @Flag(help: "Open a new connection for every request (Connection: close), as ab does.")
+    var newConnectionPerRequest = false
+
+    @Option(help: "The server: http://HOST[:PORT] with an IPv4 host or localhost.")
+    var url: String = "http://127.0.0.1:8000"
+
+    @Option(help: "The user whose blobs are written.")
+    var user: String = "blobload"
+
+    @Option(help: "Longest wait for one request (e.g. 10s).")
+    var timeout: String = "10s"
+
+    @Flag(help: "Print one JSON object instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard LoadAction(rawValue: action) != nil else {
+            throw ValidationError("unknown action '\(action)': use \(LoadAction.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard amount >= 0 else { throw ValidationError("--amount must be >= 0") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be >= 1") }
+        guard let bytes = CommandLineValues.bytes(size), bytes <= 1 << 30 else { throw ValidationError("--size: not a size up to 1GiB: \(size)") }
+        guard LoadTarget(url: url) != nil else { throw ValidationError("--url must be http://HOST[:PORT] with an IPv4 host: \(url)") }
+        guard user.utf8.allSatisfy({ $0 < 128 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || $0 == 45 || $0 == 95) }),
+              !user.isEmpty else { throw ValidationError("--user must match [A-Za-z0-9_-]+") }
+        guard let seconds = CommandLineValues.seconds(timeout), seconds > 0 else { throw ValidationError("--timeout: not a duration: \(timeout)") }
+    }
+
+    func run() throws {
+        signal(SIGPIPE, SIG_IGN)
+        let plan = LoadPlan(
+            action: LoadAction(rawValue: action)!, amount: amount, concurrency: concurrency,
+            size: CommandLineValues.bytes(size)!, newConnectionPerRequest: newConnectionPerRequest,
+            target: LoadTarget(url: url)!, user: user, timeout: CommandLineValues.seconds(timeout)!)
+        let base = try EventBase()
+        let report = LoadRunner(base: base, plan: plan).run()
+        base.close()
+        print(json ? report.json() : report.text())
+    }
+}

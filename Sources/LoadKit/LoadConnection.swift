@@ -1,0 +1,129 @@
+import CLibevent
+import EventCore
+import HTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One client connection of the load generator: sends a request, reads its
+/// response through the project's parser, and reports the status and
+/// whether the body matched what was expected.
+final class LoadConnection {
+    enum Outcome {
+        case answered(status: Int, verified: Bool, keepAlive: Bool)
+        case failed(String)
+    }
+
+    private let fd: Int32
+    private var readEvent: OpaquePointer?
+    private var output: OutputQueue!
+    private let input = InputBuffer(capacity: 64 * 1024, maxCapacity: 64 * 1024)
+    private var parser = ResponseParser()
+    private var completion: ((Outcome) -> Void)?
+    private var expectedBody: [UInt8]?
+    private var bodyOffset = 0
+    private var bodyMatches = true
+    private var status = 0
+    private var keepAlive = true
+
+    init(base: EventBase, fd: Int32) {
+        self.fd = fd
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        output = OutputQueue(base: base, fd: fd, context: context, onWritable: LoadConnection.onWritable)
+        readEvent = event_new(base.handle, fd, Int16(EV_READ | EV_PERSIST), LoadConnection.onReadable, context)
+        event_add(readEvent, nil)
+    }
+
+    var isOpen: Bool { readEvent != nil }
+
+    /// Sends `head` then `body`; `expect` is the body a GET must return.
+    func send(head: [UInt8], body: [UInt8]?, expect: [UInt8]?, completion: @escaping (Outcome) -> Void) {
+        self.completion = completion
+        expectedBody = expect
+        bodyOffset = 0
+        bodyMatches = true
+        status = 0
+        parser.expectResponse(toHead: false)
+        var ok = head.withUnsafeBytes { output.send($0) }
+        if ok, let body { ok = body.withUnsafeBytes { output.send($0) } }
+        if !ok { finish(.failed("reset")) }
+    }
+
+    private func readable() {
+        let received = input.fill(from: fd)
+        if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        if received <= 0 {
+            if case .end? = parser.finish(), status > 0 {
+                return finish(.answered(status: status, verified: verdict(), keepAlive: false))
+            }
+            return finish(.failed("reset"))
+        }
+        while completion != nil {
+            let (event, consumed) = parser.next(input.readable)
+            switch event {
+            case .head(let head):
+                if head.status >= 200 {
+                    status = head.status
+                    keepAlive = head.keepAlive
+                }
+            case .body(let bytes):
+                check(bytes)
+            case .end:
+                input.consume(consumed)
+                return finish(.answered(status: status, verified: verdict(), keepAlive: keepAlive))
+            case .needMore:
+                input.consume(consumed)
+                return
+            case .error:
+                return finish(.failed("bad response"))
+            }
+            input.consume(consumed)
+        }
+    }
+
+    private func check(_ bytes: UnsafeRawBufferPointer) {
+        guard let expected = expectedBody, bodyMatches else { return }
+        if bodyOffset + bytes.count > expected.count || !expected[bodyOffset..<(bodyOffset + bytes.count)].elementsEqual(bytes) {
+            bodyMatches = false
+        }
+        bodyOffset += bytes.count
+    }
+
+    private func verdict() -> Bool {
+        guard let expected = expectedBody, status == 200 else { return true }
+        return bodyMatches && bodyOffset == expected.count
+    }
+
+    private func finish(_ outcome: Outcome) {
+        let report = completion
+        completion = nil
+        if case .failed = outcome { close() }
+        report?(outcome)
+    }
+
+    private func writable() {
+        if !output.flush() { finish(.failed("reset")) }
+    }
+
+    func close() {
+        guard let event = readEvent else { return }
+        readEvent = nil
+        event_free(event)
+        output.close()
+        Glibc.close(fd)
+    }
+
+    deinit {
+        close()
+    }
+
+    private static let onReadable: event_callback_fn = { _, _, context in
+        let connection = Unmanaged<LoadConnection>.fromOpaque(context!).takeUnretainedValue()
+        withExtendedLifetime(connection) { connection.readable() }
+    }
+
+    private static let onWritable: event_callback_fn = { _, _, context in
+        let connection = Unmanaged<LoadConnection>.fromOpaque(context!).takeUnretainedValue()
+        withExtendedLifetime(connection) { connection.writable() }
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Histogram
+
+/// The results of a run: per request kind and overall, as text for people
+/// and as one JSON object for scripts.
+public struct LoadReport: Sendable {
+    public let plan: LoadPlan
+    public private(set) var kinds: [RequestKind: KindStats] = [:]
+    public private(set) var all = KindStats()
+    public var wallMicros: UInt64 = 0
+
+    init(plan: LoadPlan) {
+        self.plan = plan
+    }
+
+    mutating func record(_ kind: RequestKind, micros: UInt64, outcome: LoadConnection.Outcome) {
+        switch outcome {
+        case .answered(let status, let verified, _):
+            kinds[kind, default: KindStats()].recordAnswer(status: status, micros: micros, expected: kind.expectedStatus, verified: verified)
+            all.recordAnswer(status: status, micros: micros, expected: kind.expectedStatus, verified: verified)
+        case .failed(let reason):
+            kinds[kind, default: KindStats()].recordFailure(reason)
+            all.recordFailure(reason)
+        }
+    }
+
+    public var seconds: Double { Double(wallMicros) / 1_000_000 }
+    public var requests: Int { all.count }
+    public var non2xx: Int { all.statuses.filter { !(200..<300).contains($0.key) }.values.reduce(0, +) }
+    public var failures: Int { all.count - all.successes }
+
+    static func milliseconds(_ micros: UInt64) -> Double { Double(micros) / 1000 }
+
+    func latency(_ stats: KindStats) -> [String: Double] {
+        let histogram = stats.latency
+        guard histogram.totalCount > 0 else { return [:] }
+        return [
+            "min": Self.milliseconds(histogram.min), "avg": histogram.mean / 1000, "max": Self.milliseconds(histogram.max),
+            "p50": Self.milliseconds(histogram.valueAtPercentile(50)), "p90": Self.milliseconds(histogram.valueAtPercentile(90)),
+            "p99": Self.milliseconds(histogram.valueAtPercentile(99)), "p99.9": Self.milliseconds(histogram.valueAtPercentile(99.9)),
+        ]
+    }
+
+    public func json() -> String {
+        var kindObjects: [String: Any] = [:]
+        for (kind, stats) in kinds {
+            kindObjects[kind.rawValue] = [
+                "count": stats.count, "success": stats.successes, "success_rate": stats.successRate,
+                "statuses": Dictionary(uniqueKeysWithValues: stats.statuses.map { ("\($0.key)", $0.value) }),
+                "errors": stats.errors, "latency_ms": latency(stats),
+            ] as [String: Any]
+        }
+        let object: [String: Any] = [
+            "action": plan.action.rawValue, "amount": plan.amount, "concurrency": plan.concurrency, "size": plan.size,
+            "new_connection_per_request": plan.newConnectionPerRequest, "url": "http://\(plan.target.hostHeader)",
+            "wall_seconds": seconds, "actions_per_second": seconds > 0 ? Double(plan.amount) / seconds : 0,
+            "requests": requests, "requests_per_second": seconds > 0 ? Double(requests) / seconds : 0,
+            "non2xx": non2xx, "failures": failures, "latency_ms": latency(all), "kinds": kindObjects,
+        ]
+        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+
+    public func text() -> String {
+        var lines: [String] = []
+        let perSecond = seconds > 0 ? Double(requests) / seconds : 0
+        lines.append("blob-load \(plan.action.rawValue): \(plan.amount) actions, \(requests) requests, concurrency \(plan.concurrency), "
+            + "\(plan.size) bytes, \(plan.newConnectionPerRequest ? "new connection per request" : "keep-alive")")
+        lines.append(String(format: "wall %.3f s, %.1f actions/s, %.1f requests/s", seconds,
+                            seconds > 0 ? Double(plan.amount) / seconds : 0, perSecond))
+        for kind in RequestKind.allCases {
+            guard let stats = kinds[kind] else { continue }
+            let l = latency(stats)
+            let statuses = stats.statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let errors = stats.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            let name = kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+            lines.append("  \(name) " + String(format: "%6d requests, success %.2f%%", stats.count, stats.successRate * 100)
+                + "  status \(statuses)" + (errors.isEmpty ? "" : "  errors \(errors)"))
+            if !l.isEmpty {
+                lines.append("  \(name) " + String(format: "latency ms min %.3f avg %.3f max %.3f p50 %.3f p90 %.3f p99 %.3f p99.9 %.3f",
+                                                     l["min"]!, l["avg"]!, l["max"]!, l["p50"]!, l["p90"]!, l["p99"]!, l["p99.9"]!))
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,78 @@
+import EventCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a plan on one loop: `concurrency` virtual users, each doing actions
+/// back to back on its own connection (or a new one per request) until
+/// `amount` actions are done; records every request in the report.
+public final class LoadRunner {
+    private let base: EventBase
+    let plan: LoadPlan
+    private(set) var report: LoadReport
+    private var ids = BlobIDs()
+    private var started = 0
+    private var users: [VirtualUser] = []
+    private var active = 0
+    private var watchdog: LoopEvent?
+    /// The blob bytes: random once, each blob's id stamped on its front.
+    private let payload: [UInt8]
+
+    public init(base: EventBase, plan: LoadPlan) {
+        self.base = base
+        self.plan = plan
+        report = LoadReport(plan: plan)
+        var generator = SystemRandomNumberGenerator()
+        payload = (0..<plan.size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }
+
+    /// Runs to the end; returns the report.
+    public func run() -> LoadReport {
+        let begin = Clock.microseconds()
+        users = (0..<max(1, min(plan.concurrency, plan.amount))).map { _ in VirtualUser(runner: self, base: base) }
+        active = users.count
+        watchdog = LoopEvent.timer(base: base, repeating: true) { [unowned self] in
+            let now = Clock.microseconds()
+            for user in self.users { user.checkTimeout(now: now, limit: UInt64(self.plan.timeout * 1_000_000)) }
+        }
+        watchdog?.add(after: 0.1)
+        if plan.amount > 0 { users.forEach { $0.startNextAction() } } else { active = 0 }
+        if active > 0 { base.run() }
+        watchdog?.close()
+        users.forEach { $0.close() }
+        report.wallMicros = Clock.microseconds() - begin
+        return report
+    }
+
+    /// The next action's blob id, or nil when `amount` are under way.
+    func takeAction() -> String? {
+        guard started < plan.amount else { return nil }
+        started += 1
+        return ids.next()
+    }
+
+    func userFinished() {
+        active -= 1
+        if active == 0 { base.stop() }
+    }
+
+    func record(_ kind: RequestKind, micros: UInt64, outcome: LoadConnection.Outcome) {
+        report.record(kind, micros: micros, outcome: outcome)
+    }
+
+    /// The bytes of blob `id`.
+    func blob(for id: String) -> [UInt8] {
+        var bytes = payload
+        for (index, byte) in id.utf8.enumerated() where index < bytes.count { bytes[index] = byte }
+        return bytes
+    }
+}
+
+/// A monotonic clock in microseconds.
+enum Clock {
+    static func microseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000 + UInt64(spec.tv_nsec) / 1000
+    }
+}

@@ -1,1 +1,0 @@
-// LoadKit: under construction
