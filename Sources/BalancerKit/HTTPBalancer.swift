@@ -1,13 +1,96 @@
 import EventCore
 import Logging
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// http mode (being written): for now it refuses to start.
+/// http mode: round robin per request over kept-alive backend connections
+/// (an idle pool per backend), X-Forwarded-For, bodies streamed both ways,
+/// 502/503/504 of its own, retries the way haproxy does.
 public final class HTTPBalancer: BalancerFront {
+    let base: EventBase
+    let config: BalancerConfig
+    let directory: BackendDirectory
+    private let logger: Logger
+    private var listener: Listener?
+    private var sessions: [ObjectIdentifier: HTTPSession] = [:]
+    private var connections: [ObjectIdentifier: BackendConnection] = [:]
+    private var idle: [SocketAddress: [BackendConnection]] = [:]
+    private var sweeper: LoopEvent?
+    private(set) var isStopping = false
+
     public init(base: EventBase, config: BalancerConfig, directory: BackendDirectory, logger: Logger) throws(SystemError) {
-        throw SystemError(call: "http mode", errno: 95)
+        self.base = base
+        self.config = config
+        self.directory = directory
+        self.logger = logger
+        listener = try Listener(base: base, address: config.listen) { [unowned self] fd, peer in self.accept(fd, peer: peer) }
+        sweeper = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.sweep() }
+        sweeper?.add(after: 0.5)
     }
-    public var address: SocketAddress { SocketAddress(host: "0.0.0.0", port: 0) }
-    public var connectionCount: Int { 0 }
-    public func stopAccepting() {}
-    public func close() {}
+
+    public var address: SocketAddress { listener?.address ?? config.listen }
+    /// Sessions with a request in flight (idle kept-alive clients do not count).
+    public var connectionCount: Int { isStopping ? sessions.values.filter(\.isBusy).count : sessions.count }
+
+    private func accept(_ fd: Int32, peer: String) {
+        Sockets.setNoDelay(fd)
+        let session = HTTPSession(owner: self, fd: fd, peer: peer)
+        sessions[ObjectIdentifier(session)] = session
+        if sessions.count >= config.maxConnections { listener?.pause() }
+    }
+
+    func sessionClosed(_ session: HTTPSession) {
+        sessions[ObjectIdentifier(session)] = nil
+        if sessions.count == config.maxConnections - 1 { listener?.resume() }
+    }
+
+    func adopt(fd: Int32, address: SocketAddress) -> BackendConnection {
+        let connection = BackendConnection(owner: self, fd: fd, address: address)
+        connections[ObjectIdentifier(connection)] = connection
+        return connection
+    }
+
+    /// An idle, still open connection to `address`, if the pool has one.
+    func takeIdle(_ address: SocketAddress) -> BackendConnection? {
+        while var list = idle[address], let connection = list.popLast() {
+            idle[address] = list
+            if connection.isOpen { return connection }
+        }
+        return nil
+    }
+
+    /// A connection whose exchange ended cleanly goes back to its pool.
+    func release(_ connection: BackendConnection) {
+        connection.finishRequest()
+        guard !isStopping, directory.pool.backends.contains(where: { $0.address == connection.address }) else {
+            return connection.close()
+        }
+        idle[connection.address, default: []].append(connection)
+    }
+
+    func backendClosed(_ connection: BackendConnection) {
+        connections[ObjectIdentifier(connection)] = nil
+        if let list = idle[connection.address] { idle[connection.address] = list.filter { $0 !== connection } }
+    }
+
+    private func sweep() {
+        let now = base.cachedNow
+        for session in Array(sessions.values) { session.checkTimeouts(now: now) }
+    }
+
+    public func stopAccepting() {
+        isStopping = true
+        listener?.close()
+        listener = nil
+        for session in Array(sessions.values) where !session.isBusy { session.close() }
+    }
+
+    public func close() {
+        stopAccepting()
+        sweeper?.close()
+        sweeper = nil
+        for session in Array(sessions.values) { session.close() }
+        for connection in Array(connections.values) { connection.close() }
+    }
 }
