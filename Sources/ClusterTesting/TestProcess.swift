@@ -16,8 +16,9 @@ public final class TestProcess {
         return exe.deletingLastPathComponent()
     }
 
-    /// Starts `binary` (e.g. `blob-server`) with `arguments`.
-    public init(_ binary: String, _ arguments: [String]) throws {
+    /// Starts `binary` (e.g. `blob-server`) with `arguments`; `stdin`, if
+    /// given, becomes its standard input (a control channel), else /dev/null.
+    public init(_ binary: String, _ arguments: [String], stdin: Pipe? = nil) throws {
         process = Process()
         process.executableURL = TestProcess.binDirectory.appendingPathComponent(binary)
         process.arguments = arguments
@@ -26,7 +27,7 @@ public final class TestProcess {
         let log = try FileHandle(forWritingTo: logURL)
         process.standardOutput = log
         process.standardError = log
-        process.standardInput = FileHandle.nullDevice
+        process.standardInput = stdin ?? FileHandle.nullDevice
         try process.run()
         try? log.close()
     }

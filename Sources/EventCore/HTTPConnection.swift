@@ -219,9 +219,11 @@ final class HTTPConnection {
             return bytes.withUnsafeBytes { output.send($0) }
         case .file(let descriptor, let offset, let length):
             if length == 0 { Glibc.close(descriptor); return true }
-            if output.sendFile(descriptor, offset: offset, length: length) { return true }
-            Glibc.close(descriptor)
-            return false
+            guard output.queueFile(descriptor, offset: offset, length: length) else {
+                Glibc.close(descriptor)  // not taken: still ours
+                return false
+            }
+            return output.flush()
         case .parts(let parts):
             var complete = true
             for part in parts {

@@ -59,10 +59,11 @@ public final class OutputQueue {
         return true
     }
 
-    /// Queues a region of a file; on success the queue owns `descriptor`.
-    public func sendFile(_ descriptor: Int32, offset: Int, length: Int) -> Bool {
-        guard let buffer = queue(), evbuffer_add_file(buffer, descriptor, Int64(offset), Int64(length)) == 0 else { return false }
-        return flush()
+    /// Queues a region of a file. True: the queue now owns `descriptor`
+    /// (call `flush()`); false: it did not take it.
+    public func queueFile(_ descriptor: Int32, offset: Int, length: Int) -> Bool {
+        guard let buffer = queue() else { return false }
+        return evbuffer_add_file(buffer, descriptor, Int64(offset), Int64(length)) == 0
     }
 
     /// Writes as much of the queue as the socket takes; false on a dead peer.
@@ -73,8 +74,9 @@ public final class OutputQueue {
         while evbuffer_get_length(buffer) > 0 {
             let written = evbuffer_write(buffer, fd)
             if written > 0 { continue }
-            if written < 0 && errno == EINTR { continue }
-            if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { arm(); return true }
+            // libevent reports a sendfile that would block as 0 written.
+            if written == 0 || errno == EAGAIN || errno == EWOULDBLOCK { arm(); return true }
+            if errno == EINTR { continue }
             return false
         }
         disarm()
