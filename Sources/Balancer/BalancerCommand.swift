@@ -99,17 +99,23 @@ struct BalancerCommand: ParsableCommand {
         Resources.raiseDescriptorLimit()
         signal(SIGPIPE, SIG_IGN)
         let base: EventBase
-        let front: BalancerFront
-        let directory: BackendDirectory
         do {
             base = try EventBase()
-            directory = BackendDirectory(base: base, config: config, logger: logger)
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(ProgramExit.bootFailure)
+        }
+        let directory = BackendDirectory(base: base, config: config, logger: logger)
+        let front: BalancerFront
+        do {
             switch config.mode {
             case .tcp: front = try TCPBalancer(base: base, config: config, directory: directory, logger: logger)
             case .http: front = try HTTPBalancer(base: base, config: config, directory: directory, logger: logger)
             }
         } catch {
             logger.critical("cannot start: \(error)")
+            directory.close()
+            base.close()
             throw ExitCode(ProgramExit.bootFailure)
         }
         let stopper = GracefulStop(base: base, front: front, timeout: config.stopTimeout, logger: logger)

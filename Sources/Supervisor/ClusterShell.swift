@@ -38,6 +38,13 @@ final class ClusterShell {
     /// Runs the cluster until it stops; returns the exit code.
     func run() throws -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        if let busy = firstBusyPort() {
+            logger.critical("cannot start: port \(command.host):\(busy) is in use (another cluster?)")
+            events.forEach { $0.close() }
+            lifeline.close()
+            base.close()
+            return ProgramExit.bootFailure
+        }
         let signals: [(Int32, SupervisorEvent)] = [
             (SIGTERM, .signal(.terminate)), (SIGINT, .signal(.interrupt)), (SIGHUP, .signal(.hangup)),
             (SIGTTIN, .signal(.increase)), (SIGTTOU, .signal(.decrease)),
@@ -61,7 +68,16 @@ final class ClusterShell {
         return exitCode ?? 0
     }
 
-    private var now: Double { base.cachedNow }
+    /// The first of the balancer's and the workers' ports that cannot be
+    /// bound now: a clear message beats children failing one by one.
+    private func firstBusyPort() -> Int? {
+        let ports = [command.port] + (0..<command.workers).map { command.workerBasePort + $0 }
+        for port in ports {
+            guard let (fd, _) = try? Sockets.listen(on: SocketAddress(host: command.host, port: port), backlog: 1) else { return port }
+            close(fd)
+        }
+        return nil
+    }
 
     private func feed(_ event: SupervisorEvent) {
         var queue = [event]

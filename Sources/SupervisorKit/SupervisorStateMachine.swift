@@ -83,7 +83,9 @@ public struct SupervisorStateMachine {
         if replacement?.new == child.id { replacement = nil }
         if replacement?.old == child.id { replacement = nil }
         guard phase == .running, !child.retiring else { return actions }
-        if case .starting = child.state, status == .exited(code: config.bootFailureCode) {
+        // The code means "cannot start" whenever it comes (gunicorn's
+        // WORKER_BOOT_ERROR): respawning would fail the same way forever.
+        if status == .exited(code: config.bootFailureCode) {
             actions.append(.log("\(Self.name(child)) on :\(child.port) could not start (exit \(config.bootFailureCode)); stopping the cluster"))
             return actions + beginStop(now: now, code: config.bootFailureCode)
         }
