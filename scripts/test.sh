@@ -1,10 +1,22 @@
 #!/usr/bin/env bash
 # The test command: installs what a fresh Debian machine lacks, builds, and
-# runs every test (unit, integration with real processes on 127.0.0.1, and a
-# short fuzzing run of the HTTP parsers).
+# runs every test (unit, integration with real processes on 127.0.0.1, the
+# tiny sweep), then fuzzes the HTTP parsers briefly (FUZZ_SECONDS, default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config gnuplot-nox
 swift build --build-tests
-swift test --skip-build --parallel --num-workers 2
-bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+swift test --skip-build 2>&1 | tee "$log" || status=$?
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" || status=$?
+summary=$(grep -aE "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -n 1 || true)
+executed=$(echo "$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
+failed=$(echo "$summary" | sed -E 's/.*with ([0-9]+) failures?.*/\1/')
+if [ -z "$summary" ] || [ "$executed" -eq 0 ]; then
+  echo "tests: no XCTest summary found" >&2
+  exit 1
+fi
+echo "tests: $((executed - failed)) passed, $failed failed"
+exit $status
