@@ -39,6 +39,9 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "Interval between health checks of each backend (e.g. 2s, 500ms).")
     var checkInter: String = "2s"
 
+    @Option(help: "Health check: tcp (a connect, haproxy's default) or healthcheck (GET /healthcheck must answer 200).")
+    var check: String = "tcp"
+
     @Option(help: "Consecutive successful checks that bring a backend UP.")
     var rise: Int = 2
 
@@ -70,6 +73,7 @@ struct BalancerCommand: ParsableCommand {
             throw ValidationError("--backend '\(text)' is not HOST:PORT with an IPv4 host")
         }
         guard ProxyMode(rawValue: mode) != nil else { throw ValidationError("--mode must be tcp or http") }
+        guard ["tcp", "healthcheck"].contains(check) else { throw ValidationError("--check must be tcp or healthcheck") }
         guard retries >= 0, rise >= 1, fall >= 1, maxconn >= 1 else {
             throw ValidationError("--retries must be >= 0; --rise, --fall and --maxconn >= 1")
         }
@@ -86,7 +90,7 @@ struct BalancerCommand: ParsableCommand {
         config.checkInterval = CommandLineValues.seconds(checkInter)!
         config.rise = rise
         config.fall = fall
-        config.httpCheck = config.mode == .http
+        config.httpCheck = check == "healthcheck"
         config.connectTimeout = CommandLineValues.seconds(timeoutConnect)!
         config.clientTimeout = CommandLineValues.seconds(timeoutClient)!
         config.serverTimeout = CommandLineValues.seconds(timeoutServer)!

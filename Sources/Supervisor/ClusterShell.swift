@@ -107,7 +107,7 @@ final class ClusterShell {
             guard let pipe = try? ParentPipe() else { return .spawnFailed(childID: id, reason: "cannot make a pipe") }
             control = pipe
             var arguments = ["--port", "\(command.port)", "--host", command.host, "--mode", command.mode,
-                             "--control-fd", "0", "--log-level", command.logLevel.rawValue]
+                             "--control-fd", "0", "--check", "healthcheck", "--log-level", command.logLevel.rawValue]
             for port in backends { arguments += ["--backend", "\(command.host):\(port)"] }
             let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd)
             pipe.closeReadEnd()
