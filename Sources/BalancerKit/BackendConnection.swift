@@ -20,6 +20,8 @@ protocol BackendConnectionDelegate: AnyObject {
 /// just closes it.
 final class BackendConnection {
     let address: SocketAddress
+    /// `HOST:PORT` as bytes, for the X-Backend header of every answer.
+    let addressText: [UInt8]
     private let fd: Int32
     private var readEvent: OpaquePointer?
     private(set) var output: OutputQueue!
@@ -38,6 +40,7 @@ final class BackendConnection {
         self.owner = owner
         self.fd = fd
         self.address = address
+        addressText = Array(address.description.utf8)
         let context = Unmanaged.passUnretained(self).toOpaque()
         output = OutputQueue(base: owner.base, fd: fd, context: context, onWritable: BackendConnection.onWritable)
         readEvent = event_new(owner.base.handle, fd, Int16(EV_READ | EV_PERSIST), BackendConnection.onReadable, context)

@@ -21,6 +21,11 @@ final class HTTPSession: BackendConnectionDelegate {
     private let peer: String
     private var exchange: HTTPExchange?
     private var readPaused = false
+    /// A whole request went to a backend: later (pipelined) bytes wait in
+    /// the input buffer. The read event stays armed, saving two epoll_ctl
+    /// calls a request; only a full buffer pauses it.
+    private var awaitingResponse = false
+    private var peerSentEOF = false
     private var closing = false
     private(set) var lastActivity: Double
 
@@ -42,18 +47,27 @@ final class HTTPSession: BackendConnectionDelegate {
     private func readable() {
         lastActivity = owner.base.cachedNow
         let received = input.fill(from: fd)
-        if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
-        if received <= 0 {
+        if received == -1 && (errno == EAGAIN || errno == EINTR) { return }
+        if received == 0 && awaitingResponse && !closing {
+            // Half-closed after a whole request: answer it, then close.
+            peerSentEOF = true
+            return pauseReading()
+        }
+        if received == 0 || received == -1 {
             if closing { return close() }
             exchange?.backend?.close()
             return close()
         }
         if closing { input.clear(); return }
+        if awaitingResponse {
+            if received == -2 { pauseReading() }  // buffer full: wait for the answer
+            return
+        }
         process()
     }
 
     private func process() {
-        while !readPaused, !closing, readEvent != nil {
+        while !readPaused, !awaitingResponse, !closing, readEvent != nil {
             let (event, consumed) = parser.next(input.readable)
             switch event {
             case .head(let head):
@@ -66,7 +80,7 @@ final class HTTPSession: BackendConnectionDelegate {
                 input.consume(consumed)
                 if exchange?.chunkedRequest == true { ForwardedHead.lastChunk.withUnsafeBytes { toBackend($0, remember: true) } }
                 exchange?.requestComplete = true
-                pauseReading()  // the next request waits for this answer
+                awaitingResponse = true  // the next request waits for this answer
             case .needMore:
                 input.consume(consumed)
                 return
@@ -89,10 +103,9 @@ final class HTTPSession: BackendConnectionDelegate {
     /// Body bytes from the client, chunk-encoded again if they came chunked.
     private func forward(_ bytes: UnsafeRawBufferPointer, chunked: Bool) {
         if chunked {
-            let (prefix, suffix) = ForwardedHead.chunk(bytes)
-            prefix.withUnsafeBytes { toBackend($0, remember: true) }
+            ForwardedHead.chunkPrefix(bytes.count).withUnsafeBytes { toBackend($0, remember: true) }
             toBackend(bytes, remember: true)
-            suffix.withUnsafeBytes { toBackend($0, remember: true) }
+            ForwardedHead.chunkSuffix.withUnsafeBytes { toBackend($0, remember: true) }
         } else {
             toBackend(bytes, remember: true)
         }
@@ -163,16 +176,15 @@ final class HTTPSession: BackendConnectionDelegate {
         let keepAlive = current.clientKeepAlive && head.framing != .untilClose && !owner.isStopping
         current.closeClientAfter = !keepAlive
         exchange = current
-        sendToClient(ForwardedHead.response(head, backend: connection.address.description, keepAlive: keepAlive,
+        sendToClient(ForwardedHead.response(head, backend: connection.addressText, keepAlive: keepAlive,
                                             clientVersion: current.clientVersion))
     }
 
     func backend(_ connection: BackendConnection, body: UnsafeRawBufferPointer) {
         if exchange?.chunkedResponse == true {
-            let (prefix, suffix) = ForwardedHead.chunk(body)
-            sendToClient(prefix)
+            sendToClient(ForwardedHead.chunkPrefix(body.count))
             _ = output.send(body)
-            sendToClient(suffix)
+            sendToClient(ForwardedHead.chunkSuffix)
         } else {
             _ = output.send(body)
         }
@@ -184,8 +196,9 @@ final class HTTPSession: BackendConnectionDelegate {
         if current.chunkedResponse { sendToClient(ForwardedHead.lastChunk) }
         exchange = nil
         if connection.keepAlive && current.requestComplete { owner.release(connection) } else { connection.close() }
-        if current.closeClientAfter || !current.requestComplete { return closeAfterFlush() }
-        resumeReading()
+        if current.closeClientAfter || !current.requestComplete || peerSentEOF { return closeAfterFlush() }
+        awaitingResponse = false
+        if readPaused { resumeReading() } else if !input.isEmpty { process() }
     }
 
     func backendFailed(_ connection: BackendConnection, beforeAnyByte: Bool, error: HTTPParseError?) {

@@ -53,7 +53,14 @@ final class BalancerTests: XCTestCase {
     }
 
     func testTheBlobAPIWorksThroughHTTPMode() throws {
-        try exerciseBlobAPI(port: try startBalancer(mode: "http"))
+        let port = try startBalancer(mode: "http")
+        try exerciseBlobAPI(port: port)
+        for _ in 0..<2 {
+            let halfClosed = try TestConnection(port: port)
+            try halfClosed.send("GET /healthcheck HTTP/1.1\r\nHost: x\r\n\r\n")
+            halfClosed.shutdownWrite()
+            XCTAssertEqual(try halfClosed.readResponse().status, 200, "a client that half-closes still gets its answer")
+        }
     }
 
     func testHTTPModeAlternatesBackendsPerRequestOnOneConnection() throws {
