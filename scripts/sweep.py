@@ -76,7 +76,7 @@ class Cluster:
     workers), stopped by pid."""
 
     def __init__(self, args, workers, front_port, balancer):
-        self.store = tempfile.mkdtemp(prefix="sweep-store-")
+        self.store = tempfile.mkdtemp(prefix="sweep-store-", dir=args.store_parent)
         self.haproxy = None
         self.haproxy_dir = None
         cluster_port = front_port if balancer == "ours" else front_port + 50
@@ -164,6 +164,16 @@ def run_action(args, action, port):
     return json.loads(out.stdout)
 
 
+def default_store_parent():
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else tempfile.gettempdir()
+
+
+def file_system(path):
+    out = subprocess.run(["df", "--output=fstype", path], capture_output=True, text=True).stdout.split()
+    return out[-1] if out else "unknown"
+
+
 def size_kib(text):
     match = re.fullmatch(r"(\d+)\s*([kKmMgG]?)(i?[bB])?", text.strip())
     if not match:
@@ -185,6 +195,9 @@ def main():
     parser.add_argument("--with-haproxy", action="store_true", help="run again with haproxy in front of the workers")
     parser.add_argument("--port", type=int, default=8000, help="front port (workers on the next ones; default 8000)")
     parser.add_argument("--out", default="results", help="output folder (default results/)")
+    parser.add_argument("--store-parent", default=default_store_parent(),
+                        help="where the fresh stores are made (default /dev/shm, a tmpfs, when there is one: on a "
+                             "shared VM's disk the file system's noise hides the servers'; give /tmp to include the disk)")
     parser.add_argument("--bin", required=True, help="folder of the release binaries")
     args = parser.parse_args()
 
@@ -244,6 +257,7 @@ def main():
                 f"concurrency={args.concurrency} runs={args.runs} mode={args.mode} "
                 f"connections={'new per request' if args.new_connection_per_request else 'kept alive'} "
                 f"balancers={','.join(balancers)} fsync=off\n")
+        f.write(f"# store: fresh per worker count under {args.store_parent} ({file_system(args.store_parent)})\n")
         f.write("# seconds = mean wall time of one run of `amount` actions (the study's column); req_per_s = mean;\n")
         f.write("# p50_ms, p99_ms = median over runs of each run's request latency percentile; non2xx = answers\n")
         f.write("# outside 2xx over all runs; failures = requests without the promised status (incl. refused, reset);\n")

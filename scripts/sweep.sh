@@ -1,21 +1,274 @@
 #!/usr/bin/env bash
-# The product's main job: the LEAP Soledad multiprocess study, reproduced.
-# Installs what is missing, builds in release mode, and runs the sweep
-# (1, 2, 4, 8 workers x baseline, list, put, get, flag, delete; 1000 actions
-# of 10 KiB, concurrency 10, kept-alive connections, 5 runs) into results/.
-# Usage: scripts/sweep.sh [--workers "1 2 4 8"] [--actions "..."] [--amount N]
-#        [--size 10KiB] [--concurrency N] [--runs N] [--mode tcp|http]
-#        [--new-connection-per-request] [--with-haproxy] [--port 8000] [--out DIR]
+# The study, reproduced: does running several blob-server processes behind a
+# round-robin balancer make the blob server faster? For each worker count,
+# starts a fresh blob-cluster on a fresh store, runs each of the study's six
+# actions `runs` times with blob-load, stops the cluster by pid and checks
+# nothing of it is left; then writes one line per (workers, action) to
+# OUT/sweep-<date>-<cpu>-<cores>c.txt and draws OUT/sweep-....png beside it.
+#
+# Usage: scripts/sweep.sh [options]
+#   --workers "1 2 4 8"     worker counts
+#   --actions "baseline list put get flag delete"
+#   --amount 1000           actions per run (get, flag, delete: 2 requests each)
+#   --size 10KiB            blob size
+#   --concurrency 10        connections (each runs actions back to back)
+#   --runs 5                repetitions per (workers, action); the mean is kept
+#   --mode tcp|http         our balancer's mode (tcp: per connection, as the study)
+#   --new-connection-per-request   as ab does (default: kept-alive connections)
+#   --with-haproxy          run the sweep again with haproxy (the study's config)
+#                           in front of the same workers; both go in one file
+#   --port 8000             front port; workers on the next ones
+#   --out results           output folder
+#   --bin DIR               use the binaries in DIR instead of building (tests)
+#   -h, --help
+#
+# Installs what is missing first (apt-get update once, then libevent-dev,
+# zlib1g-dev, pkg-config, gnuplot-nox; haproxy with --with-haproxy), builds in
+# release mode, and prints the paths of the results file and the chart.
+# Progress goes to stderr. Everything listens on 127.0.0.1; fsync is off.
+#
+# With --with-haproxy, blob-cluster still starts and supervises the workers,
+# but its own balancer listens on a spare port (PORT + 1 + the largest worker
+# count) and haproxy takes the front port, with the study's configuration
+# (no mode line, i.e. tcp; balance roundrobin; one server line per worker
+# port; timeouts connect 5000, server and client 50000 ms).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-for arg in "$@"; do
-  if [ "$arg" = "-h" ] || [ "$arg" = "--help" ]; then
-    exec python3 scripts/sweep.py --bin . --help
-  fi
+
+usage() { sed -n '9,27p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "sweep.sh: $*" >&2; exit 64; }
+progress() { echo "[sweep $(date +%H:%M:%S)] $*" >&2; }
+
+workers="1 2 4 8"
+actions="baseline list put get flag delete"
+amount=1000 size=10KiB concurrency=10 runs=5 mode=tcp port=8000 out=results bin=""
+per_request=0 with_haproxy=0
+while [ $# -gt 0 ]; do
+  option=$1 value=""
+  case "$option" in
+    --*=*) value=${option#*=}; option=${option%%=*} ;;
+    --workers|--actions|--amount|--size|--concurrency|--runs|--mode|--port|--out|--bin)
+      [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
+  esac
+  case "$option" in
+    --workers) workers=$value ;;
+    --actions) actions=$value ;;
+    --amount) amount=$value ;;
+    --size) size=$value ;;
+    --concurrency) concurrency=$value ;;
+    --runs) runs=$value ;;
+    --mode) mode=$value ;;
+    --port) port=$value ;;
+    --out) out=$value ;;
+    --bin) bin=$value ;;
+    --new-connection-per-request) per_request=1 ;;
+    --with-haproxy) with_haproxy=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option '$option' (see --help)" ;;
+  esac
+  shift
 done
+
+positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
+positive --amount "$amount"; positive --concurrency "$concurrency"; positive --runs "$runs"; positive --port "$port"
+[ -n "${workers// /}" ] || die "--workers is empty"
+max_workers=0
+for count in $workers; do
+  positive --workers "$count"
+  if [ "$count" -gt "$max_workers" ]; then max_workers=$count; fi
+done
+for action in $actions; do
+  [[ " baseline list put get flag delete " == *" $action "* ]] || die "unknown action '$action'"
+done
+[ -n "${actions// /}" ] || die "--actions is empty"
+[[ $mode == tcp || $mode == http ]] || die "--mode must be tcp or http"
+[ $((port + max_workers + 1)) -le 65535 ] || die "--port too high for $max_workers workers"
+size_kib=$(echo "$size" | awk '{
+  s = tolower($0); n = s; sub(/[^0-9].*$/, "", n); u = substr(s, length(n) + 1)
+  m = (u == "" || u == "b") ? 1 : (u ~ /^k(i?b)?$/) ? 1024 : (u ~ /^m(i?b)?$/) ? 1048576 : (u ~ /^g(i?b)?$/) ? 1073741824 : -1
+  if (n == "" || m < 0) exit 1
+  printf "%g\n", n * m / 1024 }') || die "--size: not a size: $size"
+
+cd "$(dirname "$0")/.."
 packages=(libevent-dev zlib1g-dev pkg-config gnuplot-nox)
-for arg in "$@"; do [ "$arg" = "--with-haproxy" ] && packages+=(haproxy); done
+if [ "$with_haproxy" = 1 ]; then packages+=(haproxy); fi
 bash scripts/install-deps.sh "${packages[@]}"
-echo "[sweep] building in release mode" >&2
-swift build -c release >&2
-exec python3 scripts/sweep.py --bin "$(swift build -c release --show-bin-path)" "$@"
+if [ -z "$bin" ]; then
+  progress "building in release mode"
+  swift build -c release >&2
+  bin=$(swift build -c release --show-bin-path)
+fi
+for tool in blob-cluster blob-load; do
+  [ -x "$bin/$tool" ] || die "no $bin/$tool"
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/sweep-XXXXXX")
+cluster_pid="" haproxy_pid="" child_pids=""
+
+# Stops the running cluster (and haproxy) by pid: TERM, up to 15 s, KILL;
+# then checks that none of its children is left running.
+stop_cluster() {
+  local pid
+  for pid in $haproxy_pid $cluster_pid; do
+    kill -TERM "$pid" 2>/dev/null || continue
+    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  haproxy_pid="" cluster_pid=""
+  local left=""
+  for _ in $(seq 50); do
+    left=""
+    for pid in $child_pids; do
+      if [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then left="$left $pid"; fi
+    done
+    [ -z "$left" ] && break
+    sleep 0.1
+  done
+  child_pids=""
+  if [ -n "$left" ]; then
+    for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
+    echo "sweep.sh: processes of the cluster outlived it:$left (killed)" >&2
+    return 1
+  fi
+}
+trap 'stop_cluster || true; rm -rf "$work"' EXIT
+trap 'exit 130' INT TERM
+
+wait_for_port() {
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# Starts blob-cluster with $1 workers on a fresh store; with haproxy ($2),
+# haproxy takes the front port and our balancer a spare one.
+start_cluster() {
+  local count=$1 balancer=$2 front=$port store log ready
+  if [ "$balancer" = haproxy ]; then front=$((port + max_workers + 1)); fi
+  store=$(mktemp -d "$work/store-XXXXXX")
+  log="$work/cluster-$balancer-$count.log"
+  "$bin/blob-cluster" --workers "$count" --store "$store" --port "$front" --worker-base-port $((port + 1)) \
+    --mode "$mode" --graceful-timeout 5s --log-level warning </dev/null >"$log" 2>&1 &
+  cluster_pid=$!
+  for _ in $(seq 200); do
+    ready=$(grep -m1 'ready' "$log" || true)
+    [ -n "$ready" ] && break
+    kill -0 "$cluster_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ -z "$ready" ]; then
+    tail -n 20 "$log" >&2
+    echo "sweep.sh: blob-cluster with $count workers was not ready within 20 s" >&2
+    exit 1
+  fi
+  # Its children: every pid on the ready line but its own, and any other.
+  child_pids=$( (grep -o 'pid [0-9]*' <<<"$ready" | awk '{print $2}'; pgrep -P "$cluster_pid" || true) \
+    | grep -vx "$cluster_pid" | sort -u | tr '\n' ' ')
+  if [ "$balancer" = haproxy ]; then
+    local config="$work/haproxy.cfg" i
+    {
+      echo "backend multiprocessing-blobs"
+      echo "  balance roundrobin"
+      for i in $(seq "$count"); do echo "  server processor$i 127.0.0.1:$((port + i))"; done
+      echo "  timeout connect 5000"
+      echo "  timeout server  50000"
+      echo ""
+      echo "frontend blobs-server"
+      echo "  bind 127.0.0.1:$port"
+      echo "  default_backend multiprocessing-blobs"
+      echo "  timeout client  50000"
+    } >"$config"
+    haproxy -f "$config" -db </dev/null >"$work/haproxy.log" 2>&1 &
+    haproxy_pid=$!
+    wait_for_port "$port" || { cat "$work/haproxy.log" >&2; echo "sweep.sh: haproxy did not start" >&2; exit 1; }
+  fi
+}
+
+field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
+
+balancers="ours"
+if [ "$with_haproxy" = 1 ]; then balancers="ours haproxy"; fi
+set -- $workers; worker_counts=$#
+set -- $actions; action_count=$#
+total=$(( $(wc -w <<<"$balancers") * worker_counts * action_count ))
+step=0
+: >"$work/runs"
+for balancer in $balancers; do
+  label="blob-balancer-$mode"
+  if [ "$balancer" = haproxy ]; then label="haproxy-tcp"; fi
+  for count in $workers; do
+    progress "$label: starting blob-cluster with $count worker(s) on a fresh store"
+    start_cluster "$count" "$balancer"
+    for action in $actions; do
+      step=$((step + 1))
+      for run in $(seq "$runs"); do
+        progress "[$step/$total] $label workers=$count $action run $run/$runs"
+        extra=()
+        if [ "$per_request" = 1 ]; then extra+=(--new-connection-per-request); fi
+        json=$("$bin/blob-load" --action "$action" --amount "$amount" --concurrency "$concurrency" --size "$size" \
+          --url "http://127.0.0.1:$port" --user "sweep-$action" --timeout 10s --json "${extra[@]}") \
+          || { echo "sweep.sh: blob-load failed" >&2; exit 1; }
+        failures=$(field failures "$json") non2xx=$(field non2xx "$json")
+        if [ "$failures" != "$non2xx" ]; then
+          progress "warning: $failures failed requests ($non2xx non-2xx): $(field errors "$json")"
+        fi
+        echo "$label $count $action $(field wall_seconds "$json") $(field requests_per_second "$json")" \
+          "$(field p50_ms "$json") $(field p99_ms "$json") $non2xx $failures" >>"$work/runs"
+      done
+    done
+    stop_cluster || exit 1
+    progress "$label: $count worker(s) stopped, nothing of the cluster left running"
+  done
+done
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
+cpu=${cpu:-unknown CPU}
+cores=$(nproc)
+slug=$(sed -E 's/\((R|TM|tm)\)//g; s/ CPU//; s/@.*$//; s/Processor//; s/[^A-Za-z0-9]+/-/g; s/^-+|-+$//g' <<<"$cpu")
+mkdir -p "$out"
+name="$out/sweep-$(date +%Y-%m-%d)-${slug:-cpu}-${cores}c"
+{
+  echo "# blob-cluster sweep: the LEAP Soledad blobs-multiprocess study, reproduced by scripts/sweep.sh"
+  echo "# date: $(date '+%Y-%m-%d %H:%M:%S %z')"
+  echo "# cpu: $cpu; cores: $cores; memory: $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); kernel: $(uname -r)"
+  echo "# swift: $(swift --version 2>/dev/null | head -n1 || echo unknown)"
+  echo "# git commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "# settings: workers=\"$workers\" actions=\"$actions\" amount=$amount size=$size concurrency=$concurrency runs=$runs" \
+    "mode=$mode connections=$([ "$per_request" = 1 ] && echo new-per-request || echo kept-alive)" \
+    "balancers=\"$balancers\" port=$port fsync=off store=fresh-per-worker-count"
+  echo "# balancer: blob-balancer-$mode = blob-cluster's own balancer; haproxy-tcp = haproxy with the study's config"
+  echo "#   (tcp, balance roundrobin) in front of the same blob-cluster's workers"
+  echo "# seconds = mean wall time of one run of \`amount\` actions (the study's column; get, flag, delete are 2 requests each);"
+  echo "# req_per_s = mean over the runs; p50_ms, p99_ms = median over the runs of each run's request latency percentile;"
+  echo "# non2xx = answers outside 2xx, summed over the runs; spread = (max - min) / mean of the runs' seconds"
+  awk '$9 != $8 { f += $9 - $8 } END { printf "# requests that got no answer or wrong bytes (refused, reset, timeout, verify): %d\n", f }' "$work/runs"
+  echo "# workers action amount size seconds req_per_s p50_ms p99_ms non2xx spread balancer"
+  awk -v amount="$amount" -v size="$size_kib" '
+    function median(list,   n, v, i, j, t) {
+      n = split(list, v, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+      return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    {
+      key = $1 SUBSEP $2 SUBSEP $3
+      if (!(key in n)) { order[++keys] = key; lo[key] = $4; hi[key] = $4 }
+      n[key]++; secs[key] += $4; rps[key] += $5; p50[key] = p50[key] " " $6; p99[key] = p99[key] " " $7; bad[key] += $8
+      if ($4 < lo[key]) lo[key] = $4
+      if ($4 > hi[key]) hi[key] = $4
+    }
+    END {
+      for (k = 1; k <= keys; k++) {
+        key = order[k]; split(key, part, SUBSEP); mean = secs[key] / n[key]
+        printf "%s %s %d %s %.6f %.1f %.3f %.3f %d %.3f %s\n", part[2], part[3], amount, size, mean, rps[key] / n[key],
+          median(p50[key]), median(p99[key]), bad[key], (mean > 0 ? (hi[key] - lo[key]) / mean : 0), part[1]
+      }
+    }' "$work/runs"
+} >"$name.txt"
+progress "wrote $name.txt"
+bash scripts/plot.sh "$name.txt" "$name.png" \
+  "blob-cluster sweep $(date +%Y-%m-%d): $cpu, $cores cores ($([ "$per_request" = 1 ] && echo 'new connection per request' || echo 'kept-alive'), concurrency $concurrency)" >/dev/null
+progress "drew $name.png"
+echo "$name.txt"
+echo "$name.png"
