@@ -36,10 +36,13 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4, help="length of one measurement")
     parser.add_argument("--only", default="", help="comma-separated setting names to run (default: all)")
+    parser.add_argument("--dir", default="/dev/shm" if os.access("/dev/shm", os.W_OK) else tempfile.gettempdir(),
+                        help="where both servers keep their files (default /dev/shm: a shared VM's disk adds noise "
+                             "larger than the difference measured; give /tmp to include it)")
     args = parser.parse_args()
 
     procs = benchlib.Processes()
-    work = tempfile.mkdtemp(prefix="bench-worker-")
+    work = tempfile.mkdtemp(prefix="bench-worker-", dir=args.dir)
     try:
         store = os.path.join(work, "store")
         ours_port, nginx_port = benchlib.free_port(), benchlib.free_port()
@@ -104,7 +107,7 @@ def main():
             row["cpu ratio"] = f"{ours_cpu / nginx_cpu:.2f}"
             rows.append(row)
         print(f"\nblob-server vs nginx (1 worker), {args.rounds} rounds of {args.seconds}s, medians; "
-              "blob-server without --fsync")
+              f"blob-server without --fsync; files under {args.dir}")
         benchlib.print_table(rows, ["setting", "ours req/s", "nginx req/s", "ours p50/p99 ms", "nginx p50/p99 ms",
                                     "ours us/req", "nginx us/req", "cpu ratio", "ours errors", "nginx errors"])
     finally:

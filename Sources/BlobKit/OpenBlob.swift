@@ -43,17 +43,23 @@ public final class OpenBlob {
     /// bytes: small blobs then go out with their head in one write.
     public func readAll(limit: Int) throws(StoreError) -> [UInt8]? {
         guard size <= limit else { return nil }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var count = 0
         let fd = self.fd
-        while count < size {
-            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + count, size - count, off_t(count)) }
-            if got < 0 && errno == EINTR { continue }
-            if got < 0 { throw .system(call: "pread(blob)", errno: errno) }
-            if got == 0 { break }  // truncated under us: send what is there
-            count += got
+        let size = self.size
+        var failure: Int32 = 0
+        // Read straight into the array's storage: no zero-filling first.
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var count = 0
+            while count < size {
+                let got = pread(fd, buffer.baseAddress! + count, size - count, off_t(count))
+                if got < 0 && errno == EINTR { continue }
+                if got < 0 { failure = errno; break }
+                if got == 0 { break }  // truncated under us: send what is there
+                count += got
+            }
+            initialized = count
         }
-        return count == size ? bytes : Array(bytes[0..<count])
+        if failure != 0 { throw .system(call: "pread(blob)", errno: failure) }
+        return bytes
     }
 
     /// A strong validator: changes whenever the file is replaced or touched.

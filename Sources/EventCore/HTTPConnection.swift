@@ -194,8 +194,8 @@ final class HTTPConnection {
         scratch.append(contentsOf: [13, 10])
         var alive: Bool
         if case .bytes(let body) = response.body, !isHead {
-            scratch.append(contentsOf: body)  // head and small body in one write
-            alive = scratch.withUnsafeBytes { output.send($0) }
+            // Head and body in one writev, the body not copied.
+            alive = scratch.withUnsafeBytes { head in body.withUnsafeBytes { output.send(head, $0) } }
         } else {
             alive = scratch.withUnsafeBytes { output.send($0) }
             if isHead { response.body.discard() } else if alive { alive = append(response.body) } else { response.body.discard() }

@@ -59,6 +59,31 @@ public final class OutputQueue {
         return true
     }
 
+    /// Sends a head and a body with one writev when nothing is queued;
+    /// queues whatever the kernel does not take. False if the peer is gone.
+    public func send(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) -> Bool {
+        guard !closed else { return false }
+        guard pending == 0 else { return send(head) && send(body) }
+        var vectors = [
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count),
+        ]
+        var sent = 0
+        while true {
+            sent = writev(fd, &vectors, 2)
+            if sent < 0 && errno == EINTR { continue }
+            break
+        }
+        if sent < 0 {
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { return false }
+            sent = 0
+        }
+        if sent < head.count {
+            return send(UnsafeRawBufferPointer(rebasing: head[sent...])) && send(body)
+        }
+        return send(UnsafeRawBufferPointer(rebasing: body[(sent - head.count)...]))
+    }
+
     /// Queues a region of a file. True: the queue now owns `descriptor`
     /// (call `flush()`); false: it did not take it.
     public func queueFile(_ descriptor: Int32, offset: Int, length: Int) -> Bool {
