@@ -1,23 +1,32 @@
 /// The supervisor's settings: counts, ports and the timings of healing and
-/// stopping (gunicorn's and nginx's habits, in numbers).
+/// stopping (gunicorn's and nginx's habits, in numbers). Times are seconds
+/// on the shell's monotonic clock, the same clock as every `now` it passes.
 public struct SupervisorConfig: Sendable {
+    /// Workers to run at start (`--workers`).
     public var workers: Int
+    /// SIGTTIN never raises the count above this (`--max-workers`).
     public var maxWorkers: Int
     public var balancerPort: Int
-    /// Worker ports are taken from basePort ..< basePort + maxWorkers + 1:
-    /// the one spare lets a rolling restart start a replacement first.
+    /// Worker ports are taken from `basePort ..< basePort + maxWorkers + 1`,
+    /// lowest free first, so at start worker i listens on basePort + i. The
+    /// one spare port lets a SIGHUP replacement start while the worker it
+    /// replaces still serves, even at the maximum count or with one worker.
     public var basePort: Int
-    /// How long in-flight requests may finish on stop before TERM.
+    /// On stop, how long in-flight requests may take before KILL.
     public var gracefulTimeout: Double
-    /// How long a TERMed child has before KILL.
+    /// How long a TERMed child has before KILL when nothing in flight is
+    /// waited for (a child that never became healthy), and the least a
+    /// worker gets after TERM on stop.
     public var killTimeout: Double = 5
     /// First restart delay; doubles on each quick death up to `maxBackoff`.
     public var initialBackoff: Double = 0.1
     public var maxBackoff: Double = 5
-    /// A child up this long resets its port's backoff.
+    /// A child up this long before it dies restarts after `initialBackoff`.
     public var stableAfter: Double = 10
     /// A child that is not healthy this long after start is restarted.
     public var startTimeout: Double = 30
+    /// How often a starting child is probed (`nextDeadline()` asks for it).
+    public var probeInterval: Double = 0.1
     /// The exit code of a child that cannot start: halts the supervisor.
     public var bootFailureCode: Int32 = 3
 

@@ -1,30 +1,31 @@
-/// One convergence pass: kill what overstayed, probe what starts, start
-/// what is missing (after its backoff), retire what is too many, and say
-/// "ready" once.
+/// One convergence pass (gunicorn's manage_workers): enforce deadlines,
+/// probe what starts, start what is missing once its backoff allows,
+/// retire what is too many, replace one worker after SIGHUP, and say
+/// "ready" once. Only the target and the children decide; signals and
+/// exits only change them.
 extension SupervisorStateMachine {
-    var workers: [Child] { children.filter { $0.role == .worker } }
-    var balancer: Child? { children.first { $0.role == .balancer } }
-
     mutating func converge(now: Double) -> [SupervisorAction] {
         var actions = enforceDeadlines(now: now)
-        if isStopping {
-            if children.isEmpty { actions.append(.exit(code: currentExitCode)) }
+        switch phase {
+        case .idle:
             return actions
+        case .stopping(let graceDeadline):
+            return actions + stopPass(now: now, graceDeadline: graceDeadline)
+        case .running:
+            break
         }
-        guard isRunning else { return actions }
-        for child in children where child.pid != nil {
-            if case .starting = child.state { actions.append(.probe(pid: child.pid!, role: child.role, port: child.port)) }
+        for child in children where child.isStarting {
+            if let pid = child.pid { actions.append(.probe(pid: pid, role: child.role, port: child.port)) }
         }
         if balancer == nil && mayStart(port: config.balancerPort, now: now) {
             let id = makeChild(role: .balancer, port: config.balancerPort, now: now)
-            let backends = workers.filter { !$0.retiring && Self.isRunning($0) }.map(\.port)
-            actions.append(.spawnBalancer(childID: id, backends: backends))
+            actions.append(.spawnBalancer(childID: id, backends: liveWorkers.filter(\.isRunning).map(\.port).sorted()))
         }
         actions += convergeWorkers(now: now)
-        if !hasAnnouncedReady, let balancer, Self.isRunning(balancer) {
-            let serving = workers.filter { !$0.retiring && Self.isRunning($0) }
+        if !announcedReady, let balancer, balancer.isRunning {
+            let serving = liveWorkers.filter(\.isRunning)
             if serving.count >= target {
-                markReady()
+                announcedReady = true
                 actions.append(.ready(balancer: balancer, workers: serving))
             }
         }
@@ -33,50 +34,75 @@ extension SupervisorStateMachine {
 
     private mutating func convergeWorkers(now: Double) -> [SupervisorAction] {
         var actions: [SupervisorAction] = []
-        var live = workers.filter { !$0.retiring }
-        while live.count < target, let port = freePort(), mayStart(port: port, now: now) {
-            _ = makeChild(role: .worker, port: port, now: now)
-            actions.append(.spawnWorker(childID: children.last!.id, port: port))
-            live = workers.filter { !$0.retiring }
-        }
-        let starting = live.contains { if case .starting = $0.state { return true } else { return false } }
-        if live.count > target && !starting && !isReplacing,
-           let highest = live.max(by: { $0.port < $1.port }), let index = children.firstIndex(of: highest) {
-            actions.append(.log("retiring worker on :\(highest.port)"))
-            actions += retireWorker(at: index, now: now)
-        }
-        // One replacement at a time, each once the previous old worker is
-        // gone, so ports are reused and stay within base ..< base + N + 1.
-        let retiringStillUp = workers.contains { $0.retiring }
-        if live.count == target && !starting && !isReplacing && !retiringStillUp, let old = nextRestart(), let port = freePort(),
-           mayStart(port: port, now: now) {
+        // Too few: the lowest free port, once its backoff has passed (a
+        // worker that died is reborn on its own port after its delay).
+        while liveWorkers.count < target, let port = freePort(), mayStart(port: port, now: now) {
             let id = makeChild(role: .worker, port: port, now: now)
-            beginReplacement(new: id, old: old)
-            actions.append(.log("replacing worker on :\(children.first { $0.id == old }!.port) with one on :\(port)"))
             actions.append(.spawnWorker(childID: id, port: port))
         }
+        // Too many (SIGTTOU): a starting one first (no traffic yet), else
+        // the one on the highest port. Not during a SIGHUP replacement.
+        while liveWorkers.count > target, replacement == nil, let victim = retireCandidate(), let index = index(ofID: victim.id) {
+            actions.append(.log("retiring worker (pid \(victim.pid.map(String.init) ?? "-")) on :\(victim.port)"))
+            actions += retire(at: index, now: now)
+        }
+        actions += replaceNext(now: now)
         return actions
+    }
+
+    /// SIGHUP: one replacement at a time, started only when the count is
+    /// right, nothing else starts and the previous old worker is gone, so
+    /// ports are reused and stay within base ..< base + maxWorkers + 1.
+    private mutating func replaceNext(now: Double) -> [SupervisorAction] {
+        guard !pendingRestarts.isEmpty, replacement == nil, liveWorkers.count == target,
+              !workers.contains(where: { $0.retiring || $0.isStarting }),
+              let port = freePort(), mayStart(port: port, now: now), let old = nextRestart(),
+              let oldIndex = index(ofID: old) else { return [] }
+        let oldChild = children[oldIndex]
+        let id = makeChild(role: .worker, port: port, now: now)
+        replacement = (new: id, old: old)
+        return [.log("replacing worker (pid \(oldChild.pid.map(String.init) ?? "-")) on :\(oldChild.port) with one on :\(port)"),
+                .spawnWorker(childID: id, port: port)]
+    }
+
+    /// The next worker still to replace after SIGHUP, if it still serves.
+    private mutating func nextRestart() -> Int? {
+        while let id = pendingRestarts.first {
+            pendingRestarts.removeFirst()
+            if let index = index(ofID: id), !children[index].retiring { return id }
+        }
+        return nil
+    }
+
+    private func retireCandidate() -> Child? {
+        let live = liveWorkers
+        return live.filter(\.isStarting).max { $0.port < $1.port } ?? live.max { $0.port < $1.port }
     }
 
     /// The lowest worker port no child holds.
     private func freePort() -> Int? {
-        let taken = Set(children.map(\.port))
+        let taken = Set(children.map(\.port)).union([config.balancerPort])
         return config.workerPorts.first { !taken.contains($0) }
     }
 
     private func mayStart(port: Int, now: Double) -> Bool {
-        (backoff(for: port)?.notBefore ?? now) <= now
+        (backoff[port]?.notBefore ?? now) <= now
     }
 
+    /// KILL whoever overstayed its stop deadline; restart a child that is
+    /// still not healthy after `startTimeout`.
     private mutating func enforceDeadlines(now: Double) -> [SupervisorAction] {
         var actions: [SupervisorAction] = []
+        var vanished: [Int] = []
         for index in children.indices {
             let child = children[index]
             switch child.state {
             case .stopping(let deadline) where deadline <= now:
-                if let pid = child.pid { actions.append(.kill(pid: pid)) }
+                guard let pid = child.pid else { vanished.append(child.id); continue }
+                actions.append(.log("\(Self.name(child)) (pid \(pid)) on :\(child.port) overstayed its stop; killing it"))
+                actions.append(.kill(pid: pid))
                 children[index].state = .stopping(deadline: .infinity)
-            case .starting(let since) where now - since > config.startTimeout && !isStopping:
+            case .starting(let since) where phase == .running && now - since >= config.startTimeout:
                 actions.append(.log("\(Self.name(child)) on :\(child.port) not healthy after \(Int(config.startTimeout)) s; restarting it"))
                 if let pid = child.pid { actions.append(.terminate(pid: pid)) }
                 children[index].state = .stopping(deadline: now + config.killTimeout)
@@ -84,15 +110,8 @@ extension SupervisorStateMachine {
                 break
             }
         }
+        // A spawn the shell never reported (no pid): nothing to wait for.
+        children.removeAll { vanished.contains($0.id) }
         return actions
-    }
-
-    static func isRunning(_ child: Child) -> Bool {
-        if case .running = child.state { return true }
-        return false
-    }
-
-    static func name(_ child: Child) -> String {
-        child.role == .balancer ? "balancer" : "worker"
     }
 }

@@ -1,0 +1,49 @@
+/// A child the supervisor started: the balancer or one worker, known by an
+/// id of the machine's own from the moment it decides to spawn it (the
+/// shell reports the pid back with `.spawned`), so a spawn is never lost
+/// between the decision and the pid.
+public struct Child: Equatable, Sendable {
+    public let id: Int
+    public let role: ChildRole
+    /// The port it listens on: the balancer's, or the worker's own.
+    public let port: Int
+    /// Nil only between `.spawnWorker`/`.spawnBalancer` and `.spawned`.
+    public var pid: Int32?
+    public var state: ChildState
+    /// Not to be respawned when it exits: a worker being replaced (SIGHUP)
+    /// or removed (SIGTTOU), or every child once the cluster stops.
+    public var retiring = false
+
+    public init(id: Int, role: ChildRole, port: Int, pid: Int32?, state: ChildState) {
+        self.id = id
+        self.role = role
+        self.port = port
+        self.pid = pid
+        self.state = state
+    }
+
+    var isStarting: Bool { if case .starting = state { return true } else { return false } }
+    var isRunning: Bool { if case .running = state { return true } else { return false } }
+    var isStopping: Bool { if case .stopping = state { return true } else { return false } }
+}
+
+/// What a child is for: the balancer is probed by a TCP connect and told
+/// nothing; a worker is probed by `GET /healthcheck` and announced to the
+/// balancer once healthy.
+public enum ChildRole: Equatable, Sendable {
+    case balancer
+    case worker
+}
+
+/// One child's life as one enum (nginx keeps a handful of flags instead;
+/// one state cannot contradict itself). A child leaves the machine's list
+/// when it is reaped, so "exited" is the `.exited` event, not a state.
+public enum ChildState: Equatable, Sendable {
+    /// Spawned, not yet healthy: a worker gets no traffic yet. Restarted if
+    /// still not healthy after `startTimeout`.
+    case starting(since: Double)
+    /// Healthy since then; its backoff resets once it stays up `stableAfter`.
+    case running(since: Double)
+    /// Sent TERM; KILL at the deadline (`.infinity` once KILL was sent).
+    case stopping(deadline: Double)
+}

@@ -1,0 +1,35 @@
+/// What to do: the shell carries these out in order and reports back as
+/// events (`.spawned`, `.exited`, `.healthy`).
+public enum SupervisorAction: Equatable, Sendable {
+    /// Start a worker listening on `port`; report `.spawned(childID:pid:)`.
+    case spawnWorker(childID: Int, port: Int)
+    /// Start a balancer in front of the healthy workers on `backends` (its
+    /// command line); later changes come as `.tellBalancer` lines on the
+    /// control channel of this new balancer.
+    case spawnBalancer(childID: Int, backends: [Int])
+    /// SIGTERM: finish what is in flight, then exit.
+    case terminate(pid: Int32)
+    /// SIGKILL: the deadline has passed, or a second SIGINT.
+    case kill(pid: Int32)
+    /// A line on the balancer's control channel.
+    case tellBalancer(BalancerCommand)
+    /// Check the child's health (a worker's /healthcheck, the balancer's
+    /// port); answer `.healthy(pid:)` if it is. Repeated each pass while the
+    /// child is starting; the shell may skip a probe already in flight.
+    case probe(pid: Int32, role: ChildRole, port: Int)
+    /// One log line; the shell adds role and pid.
+    case log(String)
+    /// Announce once that the whole cluster serves (the ready line).
+    case ready(balancer: Child, workers: [Child])
+    /// Every child is reaped: leave with this code.
+    case exit(code: Int32)
+}
+
+/// A line on the balancer's control channel, in haproxy's words: `add` puts
+/// a healthy worker in the rotation, `drain` gives it no new connections or
+/// requests while its own finish, `remove` forgets it (it is gone).
+public enum BalancerCommand: Equatable, Sendable {
+    case add(port: Int)
+    case drain(port: Int)
+    case remove(port: Int)
+}

@@ -1,0 +1,33 @@
+/// What happened: the shell turns processes, signals, probe answers and the
+/// clock into these and feeds them to `SupervisorStateMachine.handle`.
+public enum SupervisorEvent: Equatable, Sendable {
+    /// Begin: spawn the balancer and the workers.
+    case start
+    /// The spawn the machine asked for (`childID`) runs as `pid`.
+    case spawned(childID: Int, pid: Int32)
+    /// posix_spawn failed (no binary, no memory): the cluster stops with the
+    /// boot-failure code, as retrying would most likely fail the same way.
+    case spawnFailed(childID: Int, reason: String)
+    /// The reaper collected `pid`.
+    case exited(pid: Int32, status: ExitStatus)
+    /// A probe succeeded: a worker answered /healthcheck, or the balancer
+    /// accepted a connection.
+    case healthy(pid: Int32)
+    case signal(SupervisorSignal)
+    /// Time passed: backoffs, deadlines and probes are due. Ticking more
+    /// often than `nextDeadline()` is harmless.
+    case tick
+}
+
+/// The signals the supervisor acts on, once they are loop events (the C
+/// handler only wakes the loop: gunicorn's and nginx's habit).
+public enum SupervisorSignal: Sendable {
+    /// SIGTERM: stop gracefully.
+    case terminate
+    /// SIGINT: stop gracefully; a second one kills everything at once.
+    case interrupt
+    /// SIGHUP: replace the workers one at a time.
+    case hangup
+    /// SIGTTIN / SIGTTOU: one worker more / fewer (within 1...maxWorkers).
+    case increase, decrease
+}

@@ -1,0 +1,81 @@
+/// The machine's answers to what the shell reports: a pid, an exit, a
+/// healthy probe, a signal. Each is followed by the convergence pass.
+extension SupervisorStateMachine {
+    mutating func childSpawned(id: Int, pid: Int32) -> [SupervisorAction] {
+        guard let index = index(ofID: id) else { return [] }
+        children[index].pid = pid
+        let child = children[index]
+        var actions: [SupervisorAction] = [.log("booting \(Self.name(child)) (pid \(pid)) on :\(child.port)")]
+        // Stop began between the spawn decision and its pid.
+        if child.isStopping { actions.append(killedAll ? .kill(pid: pid) : .terminate(pid: pid)) }
+        return actions
+    }
+
+    mutating func childExited(pid: Int32, status: ExitStatus, now: Double) -> [SupervisorAction] {
+        guard let index = index(ofPID: pid) else { return [] }
+        let child = children.remove(at: index)
+        var actions: [SupervisorAction] = [.log("\(Self.name(child)) (pid \(pid)) on :\(child.port) \(status)")]
+        if child.role == .worker { actions += tell(.remove(port: child.port)) }
+        if let pair = replacement, pair.new == child.id || pair.old == child.id {
+            replacement = nil
+            // The replacement died before it was healthy: its worker is
+            // still to replace, first.
+            if pair.new == child.id { pendingRestarts.insert(pair.old, at: 0) }
+        }
+        guard phase == .running, !child.retiring else { return actions }
+        // The code means "cannot start" whenever it comes (gunicorn's
+        // WORKER_BOOT_ERROR): respawning would fail the same way forever.
+        if status == .exited(code: config.bootFailureCode) {
+            actions.append(.log("\(Self.name(child)) on :\(child.port) could not start (exit \(config.bootFailureCode)); stopping the cluster"))
+            return actions + beginStop(now: now, code: config.bootFailureCode)
+        }
+        let uptime: Double
+        switch child.state {
+        case .running(let since), .starting(let since): uptime = now - since
+        case .stopping: uptime = 0
+        }
+        let previous = backoff[child.port]?.delay
+        let delay = previous.map { uptime >= config.stableAfter ? config.initialBackoff : min($0 * 2, config.maxBackoff) }
+            ?? config.initialBackoff
+        backoff[child.port] = (delay, now + delay)
+        actions.append(.log("restarting \(Self.name(child)) on :\(child.port) in \(Int((delay * 1000).rounded())) ms"))
+        return actions
+    }
+
+    mutating func childHealthy(pid: Int32, now: Double) -> [SupervisorAction] {
+        guard let index = index(ofPID: pid), children[index].isStarting, !isStopping else { return [] }
+        children[index].state = .running(since: now)
+        let child = children[index]
+        var actions: [SupervisorAction] = [.log("\(Self.name(child)) (pid \(pid)) on :\(child.port) is healthy")]
+        guard child.role == .worker else { return actions }
+        actions += tell(.add(port: child.port))
+        if let pair = replacement, pair.new == child.id {
+            replacement = nil
+            if let old = self.index(ofID: pair.old) { actions += retire(at: old, now: now) }
+        }
+        return actions
+    }
+
+    mutating func handle(_ signal: SupervisorSignal, now: Double) -> [SupervisorAction] {
+        switch signal {
+        case .interrupt where isStopping:
+            return killAll()
+        case .terminate, .interrupt:
+            guard !isStopping else { return [.log("already stopping; a second SIGINT stops at once")] }
+            return [.log("stopping gracefully (up to \(Int(config.gracefulTimeout)) s for in-flight requests)")]
+                + beginStop(now: now, code: 0)
+        case .hangup:
+            guard phase == .running else { return [] }
+            pendingRestarts = liveWorkers.map(\.id)
+            return [.log("restarting \(pendingRestarts.count) workers one at a time")]
+        case .increase:
+            guard phase == .running else { return [] }
+            target = min(target + 1, config.maxWorkers)
+            return [.log("workers: target \(target)")]
+        case .decrease:
+            guard phase == .running else { return [] }
+            target = max(target - 1, 1)
+            return [.log("workers: target \(target)")]
+        }
+    }
+}
