@@ -15,14 +15,32 @@ public struct BlobName: Hashable, Sendable, CustomStringConvertible {
         value = text
     }
 
+    /// The same for a slice of a request target or query, copied only
+    /// once it is known to be valid.
+    public static func validate<Text: StringProtocol>(_ text: Text, kind: Kind) throws(StoreError) -> BlobName {
+        guard isValid(text) else { throw StoreError.badName(kind: kind) }
+        return BlobName(checked: String(text))
+    }
+
+    private init(checked value: String) {
+        self.value = value
+    }
+
     /// True for 1 to 128 bytes of `A-Z a-z 0-9 _ -`.
-    public static func isValid(_ text: String) -> Bool {
+    public static func isValid<Text: StringProtocol>(_ text: Text) -> Bool {
         let bytes = text.utf8
-        guard !bytes.isEmpty, bytes.count <= maxLength else { return false }
-        return bytes.allSatisfy { byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == 0x5F || byte == 0x2D
-        }
+        return !bytes.isEmpty && bytes.count <= maxLength && bytes.allSatisfy(isNameByte)
+    }
+
+    /// The same test on a file name's bytes, as a directory walk reads them.
+    static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        !bytes.isEmpty && bytes.count <= maxLength && bytes.allSatisfy(isNameByte)
+    }
+
+    @inline(__always)
+    private static func isNameByte(_ byte: UInt8) -> Bool {
+        (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+            || byte == 0x5F || byte == 0x2D
     }
 
     public var description: String { value }

@@ -5,25 +5,24 @@ import Glibc
 /// Listing and counting a namespace: live blobs are the files whose name is
 /// a valid id (never `.flags`, `.deleted` or a dotted temporary file).
 extension BlobStore {
+    /// The live blob ids of one namespace (or, with `deleted`, the ids that
+    /// have a tombstone), optionally only those whose flags contain
+    /// `filterFlag`, optionally ordered by the file's modification time.
     public func list(
         user: BlobName, namespace: BlobName, filterFlag: String?, order: ListOrder, deleted: Bool
     ) throws(StoreError) -> [String] {
         var found: [(id: String, modified: timespec)] = []
-        let needStat = order != .none
-        try DirectoryWalk.files(under: namespaceRoot(user, namespace), depth: 3, needStat: needStat) {
-            fd, name, _, modified throws(StoreError) in
+        let suffix = Array(".deleted".utf8)
+        try DirectoryWalk.files(under: namespaceRoot(user, namespace), depth: 3, needStat: order != .none) { entry in
             if deleted {
-                guard name.hasSuffix(".deleted") else { return }
-                let id = String(name.dropLast(8))
-                if BlobName.isValid(id) { found.append((id, modified)) }
+                guard entry.name.count > suffix.count, entry.name.suffix(suffix.count).elementsEqual(suffix) else { return }
+                let id = UnsafeBufferPointer(rebasing: entry.name.dropLast(suffix.count))
+                if BlobName.isValid(bytes: id) { found.append((String(decoding: id, as: UTF8.self), entry.modified)) }
                 return
             }
-            guard BlobName.isValid(name) else { return }
-            if let filterFlag {
-                guard let bytes = try? Self.readSmallFileAt(fd, name + ".flags"),
-                      let flags = try? FlagList.parse(bytes), flags.contains(filterFlag) else { return }
-            }
-            found.append((name, modified))
+            guard BlobName.isValid(bytes: entry.name) else { return }
+            if let filterFlag, !Self.flagsFile(entry, contain: filterFlag) { return }
+            found.append((entry.nameString, entry.modified))
         }
         switch order {
         case .none: break
@@ -36,8 +35,8 @@ extension BlobStore {
     /// The number of live blobs in a namespace.
     public func count(user: BlobName, namespace: BlobName) throws(StoreError) -> Int {
         var total = 0
-        try DirectoryWalk.files(under: namespaceRoot(user, namespace), depth: 3, needStat: false) { _, name, _, _ in
-            if BlobName.isValid(name) { total += 1 }
+        try DirectoryWalk.files(under: namespaceRoot(user, namespace), depth: 3, needStat: false) { entry in
+            if BlobName.isValid(bytes: entry.name) { total += 1 }
         }
         return total
     }
@@ -50,14 +49,20 @@ extension BlobStore {
         a.tv_sec != b.tv_sec ? a.tv_sec < b.tv_sec : a.tv_nsec < b.tv_nsec
     }
 
-    /// A small file relative to an open directory; nil if absent.
-    static func readSmallFileAt(_ directoryFD: Int32, _ name: String) throws(StoreError) -> [UInt8]? {
-        let fd = openat(directoryFD, name, O_RDONLY | O_CLOEXEC)
-        if fd < 0 { return nil }
+    /// True when the blob's `.flags` file, next to it, lists `flag`; a
+    /// missing or unreadable flags file lists nothing.
+    private static func flagsFile(_ entry: DirectoryWalk.Entry, contain flag: String) -> Bool {
+        var path = [CChar]()
+        path.reserveCapacity(entry.name.count + 7)
+        for byte in entry.name { path.append(CChar(bitPattern: byte)) }
+        for byte in ".flags".utf8 { path.append(CChar(bitPattern: byte)) }
+        path.append(0)
+        let fd = openat(entry.directory, path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return false }
         defer { Glibc.close(fd) }
         var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count >= 0 else { return nil }
-        return Array(bytes[0..<count])
+        guard count > 0, let flags = try? FlagList.parse(Array(bytes[0..<count])) else { return false }
+        return flags.contains(flag)
     }
 }

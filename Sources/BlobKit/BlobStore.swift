@@ -49,7 +49,7 @@ public final class BlobStore {
     public func beginWrite(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> BlobWriter {
         let directory = directory(user, namespace, id)
         if Self.exists(directory + "/" + id.value) { throw .exists }
-        if let quota, try usedBytes(user) >= quota { throw .quotaExceeded }
+        if try isOverQuota(user) { throw .quotaExceeded }
         let temporary = directory + "/" + temporaryName(for: id)
         var fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         if fd < 0 && errno == ENOENT {  // the first blob of its prefix: make the directories
@@ -57,7 +57,8 @@ public final class BlobStore {
             fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         if fd < 0 { throw .system(call: "open(temporary)", errno: errno) }
-        return BlobWriter(fd: fd, temporaryPath: temporary, directory: directory, id: id, fsync: fsync)
+        return BlobWriter(fd: fd, temporaryPath: temporary, directory: directory, id: id, fsync: fsync,
+                          quotaOwner: quota == nil ? nil : (self, user))
     }
 
     /// Opens a blob for reading; a network file system's ESTALE is retried.
@@ -133,13 +134,25 @@ public final class BlobStore {
         return nil
     }
 
-    /// Bytes of the user's published blobs, in every namespace. Others'
-    /// in-flight blobs are not counted, hence API.md's bound: the quota may
-    /// be overshot by at most one in-flight blob per worker.
+    /// True when a quota is set and the user's published blobs already
+    /// reach it. Checked when a write begins (an early 507) and again in
+    /// `BlobWriter.commit()`, just before `link()`. A worker commits one
+    /// blob at a time and sees its own earlier commits, so the quota is
+    /// overshot only by commits racing on other workers: at most one
+    /// in-flight blob per worker (API.md). The walk is not cached, since a
+    /// cache would miss other workers' blobs; it costs one `fstatat` per
+    /// file of the user, twice per PUT, and only when `--quota` is set.
+    func isOverQuota(_ user: BlobName) throws(StoreError) -> Bool {
+        guard let quota else { return false }
+        return try usedBytes(user) >= quota
+    }
+
+    /// Bytes of the user's published blobs, in every namespace (temporary
+    /// files, flags and tombstones are not counted).
     func usedBytes(_ user: BlobName) throws(StoreError) -> Int {
         var total = 0
-        try DirectoryWalk.files(under: root + "/" + user.value, depth: 4) { _, name, size, _ in
-            if BlobName.isValid(name) { total += size }
+        try DirectoryWalk.files(under: root + "/" + user.value, depth: 4) { entry in
+            if BlobName.isValid(bytes: entry.name) { total += entry.size }
         }
         return total
     }

@@ -5,22 +5,28 @@ import Glibc
 /// One blob being written: owns the temporary file's descriptor. `commit()`
 /// publishes it with one `link()` (EEXIST: another writer won, 409);
 /// `abort()` removes it. Exactly one of the two happens; nothing partial is
-/// ever visible under the blob's name.
+/// ever visible under the blob's name. With a quota, `commit()` checks it
+/// again just before `link()`: commits on one worker run one at a time, so
+/// only commits racing on other workers can overshoot (API.md's bound).
 public final class BlobWriter {
     private var fd: Int32
     private let temporaryPath: String
     private let directory: String
     private let id: BlobName
     private let fsync: Bool
+    /// Set when the store has a quota: the store and the user to check.
+    private let quotaOwner: (store: BlobStore, user: BlobName)?
     private var finished = false
     public private(set) var bytesWritten = 0
 
-    init(fd: Int32, temporaryPath: String, directory: String, id: BlobName, fsync: Bool) {
+    init(fd: Int32, temporaryPath: String, directory: String, id: BlobName, fsync: Bool,
+         quotaOwner: (store: BlobStore, user: BlobName)? = nil) {
         self.fd = fd
         self.temporaryPath = temporaryPath
         self.directory = directory
         self.id = id
         self.fsync = fsync
+        self.quotaOwner = quotaOwner
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
@@ -30,9 +36,13 @@ public final class BlobWriter {
     }
 
     /// Publishes the blob under its id and removes its tombstone, if any.
+    /// `exists` (409) if another writer published the id first,
+    /// `quotaExceeded` (507) if the user's published bytes reached the
+    /// quota meanwhile; either way the temporary file is gone.
     public func commit() throws(StoreError) {
         precondition(!finished, "commit twice")
         defer { finish() }
+        if let (store, user) = quotaOwner, try store.isOverQuota(user) { throw .quotaExceeded }
         if fsync { try storeCall("fsync(blob)") { Glibc.fsync(fd) } }
         try closeDescriptor()
         let finalPath = directory + "/" + id.value

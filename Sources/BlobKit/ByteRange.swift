@@ -11,7 +11,7 @@ public enum ByteRange: Equatable, Sendable {
 
     public static func parse(_ header: String, size: Int) -> ByteRange {
         let text = header.trimmingCharacters(in: " ")
-        guard text.hasPrefix("bytes=") else { return .unsatisfiable }
+        guard text.utf8.count >= 6, text.prefix(6).lowercased() == "bytes=" else { return .unsatisfiable }  // the unit is case-insensitive
         let spec = text.dropFirst(6).trimmingCharacters(in: " ")
         if spec.contains(",") { return .full }
         guard let dash = spec.firstIndex(of: "-") else { return .unsatisfiable }

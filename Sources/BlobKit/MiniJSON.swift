@@ -61,27 +61,68 @@ enum MiniJSON: Equatable {
             return result
         }
 
-        /// Plain strings only: escapes other than `\"` and `\\` are refused,
-        /// since no valid id or flag needs them.
+        /// A string with every JSON escape (`\uXXXX` with surrogate pairs);
+        /// raw control characters and lone surrogates are refused.
         mutating func string() throws -> String {
             index += 1
-            var scalars: [UInt8] = []
+            var utf8: [UInt8] = []
             while index < bytes.count {
                 let byte = bytes[index]
                 index += 1
                 switch byte {
-                case UInt8(ascii: "\""): return String(decoding: scalars, as: UTF8.self)
-                case UInt8(ascii: "\\"):
-                    guard index < bytes.count, [UInt8(ascii: "\""), UInt8(ascii: "\\")].contains(bytes[index]) else {
-                        throw SyntaxError()
-                    }
-                    scalars.append(bytes[index])
-                    index += 1
+                case UInt8(ascii: "\""): return String(decoding: utf8, as: UTF8.self)
+                case UInt8(ascii: "\\"): try escape(into: &utf8)
                 case 0..<0x20: throw SyntaxError()
-                default: scalars.append(byte)
+                default: utf8.append(byte)
                 }
             }
             throw SyntaxError()
+        }
+
+        private mutating func escape(into utf8: inout [UInt8]) throws {
+            guard index < bytes.count else { throw SyntaxError() }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): utf8.append(byte)
+            case UInt8(ascii: "b"): utf8.append(0x08)
+            case UInt8(ascii: "f"): utf8.append(0x0C)
+            case UInt8(ascii: "n"): utf8.append(0x0A)
+            case UInt8(ascii: "r"): utf8.append(0x0D)
+            case UInt8(ascii: "t"): utf8.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800..<0xDC00).contains(scalar) {  // a high surrogate: its low half must follow
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw SyntaxError()
+                    }
+                    index += 2
+                    let low = try hex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw SyntaxError() }
+                    scalar = 0x10000 + (scalar - 0xD800) << 10 + (low - 0xDC00)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw SyntaxError() }
+                utf8.append(contentsOf: String(Character(unicode)).utf8)
+            default: throw SyntaxError()
+            }
+        }
+
+        private mutating func hex4() throws -> UInt32 {
+            guard index + 4 <= bytes.count else { throw SyntaxError() }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                index += 1
+                let digit: UInt8
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = byte - UInt8(ascii: "0")
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = byte - UInt8(ascii: "a") + 10
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = byte - UInt8(ascii: "A") + 10
+                default: throw SyntaxError()
+                }
+                value = value << 4 | UInt32(digit)
+            }
+            return value
         }
     }
 }

@@ -11,6 +11,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case quotaExceeded
     case badFlags
     case unknownFlag(String)
+    /// A body over the worker's `--max-body` limit (in bytes).
+    case tooLarge(limit: Int)
     case system(call: String, errno: Int32)
 
     public var status: Int {
@@ -20,6 +22,7 @@ public enum StoreError: Error, Equatable, Sendable {
         case .exists: return 409
         case .unknownFlag: return 406
         case .quotaExceeded: return 507
+        case .tooLarge: return 413
         case .system(_, let code): return code == ENOSPC || code == EDQUOT ? 507 : 500
         }
     }
@@ -32,6 +35,7 @@ public enum StoreError: Error, Equatable, Sendable {
         case .quotaExceeded: return "user quota exceeded"
         case .badFlags: return "body must be a JSON list of flags"
         case .unknownFlag(let flag): return "unknown flag '\(flag)': use PENDING, PROCESSING, PROCESSED or FAILED"
+        case .tooLarge(let limit): return "blob larger than \(limit) bytes"
         case .system(let call, let code):
             switch code {
             case ENOSPC, EDQUOT: return "disk full (\(call))"
@@ -39,17 +43,5 @@ public enum StoreError: Error, Equatable, Sendable {
             default: return "store error: \(call): errno \(code)"
             }
         }
-    }
-}
-
-/// Runs a system call, retrying EINTR; a result below zero throws
-/// `StoreError.system` naming the call.
-@discardableResult
-func storeCall<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(StoreError) -> T {
-    while true {
-        let result = body()
-        if result >= 0 { return result }
-        let code = errno
-        if code != EINTR { throw StoreError.system(call: call, errno: code) }
     }
 }
