@@ -4,8 +4,8 @@
 # one bar per worker count. Top row: seconds per `amount` actions (the
 # study's column, lower is better); bottom row: actions per second (what
 # graph.py drew, 1000 / seconds; higher is better). One column of panels per
-# balancer (column 11 of the file; a study file, with 5 columns, is drawn as
-# one column), on the same y scale so they compare at a glance.
+# balancer (the last column of a sweep file; a study file, with 5 columns,
+# is drawn as one column), on the same y scale so they compare at a glance.
 #
 # Usage: scripts/plot.sh RESULTS.txt [OUT.png] [TITLE]
 set -euo pipefail
@@ -29,7 +29,7 @@ trap 'rm -rf "$work"' EXIT
 awk -v work="$work" -v default_label="haproxy tcp (study)" '
   /^#/ || NF < 5 { next }
   {
-    label = (NF >= 11) ? $11 : default_label
+    label = (NF >= 11) ? $NF : default_label
     if (!(label in seen)) { seen[label] = 1; order[++nb] = label }
     if (!($1 in wseen)) { wseen[$1] = 1; workers[++nw] = $1 + 0 }
     amount = $3; secs[label, $1, $2] = $5

@@ -19,6 +19,9 @@
 #                           in front of the same workers; both go in one file
 #   --port 8000             front port; workers on the next ones
 #   --out results           output folder
+#   --store-parent DIR      where the fresh stores are made (default /dev/shm, a
+#                           tmpfs, when writable: on a shared VM's disk the file
+#                           system's noise hides the servers'; /tmp adds the disk)
 #   --bin DIR               use the binaries in DIR instead of building (tests)
 #   -h, --help
 #
@@ -34,19 +37,19 @@
 # port; timeouts connect 5000, server and client 50000 ms).
 set -euo pipefail
 
-usage() { sed -n '9,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '9,30p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "sweep.sh: $*" >&2; exit 64; }
 progress() { echo "[sweep $(date +%H:%M:%S)] $*" >&2; }
 
 workers="1 2 4 8"
 actions="baseline list put get flag delete"
-amount=1000 size=10KiB concurrency=10 runs=5 mode=tcp port=8000 out=results bin=""
+amount=1000 size=10KiB concurrency=10 runs=5 mode=tcp port=8000 out=results bin="" store_parent=""
 per_request=0 with_haproxy=0
 while [ $# -gt 0 ]; do
   option=$1 value=""
   case "$option" in
     --*=*) value=${option#*=}; option=${option%%=*} ;;
-    --workers|--actions|--amount|--size|--concurrency|--runs|--mode|--port|--out|--bin)
+    --workers|--actions|--amount|--size|--concurrency|--runs|--mode|--port|--out|--bin|--store-parent)
       [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
   esac
   case "$option" in
@@ -60,6 +63,7 @@ while [ $# -gt 0 ]; do
     --port) port=$value ;;
     --out) out=$value ;;
     --bin) bin=$value ;;
+    --store-parent) store_parent=$value ;;
     --new-connection-per-request) per_request=1 ;;
     --with-haproxy) with_haproxy=1 ;;
     -h|--help) usage; exit 0 ;;
@@ -81,6 +85,11 @@ for action in $actions; do
 done
 [ -n "${actions// /}" ] || die "--actions is empty"
 [[ $mode == tcp || $mode == http ]] || die "--mode must be tcp or http"
+if [ -z "$store_parent" ]; then
+  store_parent=${TMPDIR:-/tmp}
+  if [ -d /dev/shm ] && [ -w /dev/shm ]; then store_parent=/dev/shm; fi
+fi
+[ -d "$store_parent" ] && [ -w "$store_parent" ] || die "--store-parent: not a writable folder: $store_parent"
 [ $((port + max_workers + 1)) -le 65535 ] || die "--port too high for $max_workers workers"
 size_kib=$(echo "$size" | awk '{
   s = tolower($0); n = s; sub(/[^0-9].*$/, "", n); u = substr(s, length(n) + 1)
@@ -102,10 +111,10 @@ for tool in blob-cluster blob-load; do
 done
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sweep-XXXXXX")
-cluster_pid="" haproxy_pid="" child_pids=""
+cluster_pid="" haproxy_pid="" child_pids="" store=""
 
 # Stops the running cluster (and haproxy) by pid: TERM, up to 15 s, KILL;
-# then checks that none of its children is left running.
+# then checks that none of its children is left running, and removes its store.
 stop_cluster() {
   local pid
   for pid in $haproxy_pid $cluster_pid; do
@@ -115,6 +124,7 @@ stop_cluster() {
     wait "$pid" 2>/dev/null || true
   done
   haproxy_pid="" cluster_pid=""
+  if [ -n "$store" ]; then rm -rf "$store"; store=""; fi
   local left=""
   for _ in $(seq 50); do
     left=""
@@ -145,15 +155,15 @@ wait_for_port() {
 # Starts blob-cluster with $1 workers on a fresh store; with haproxy ($2),
 # haproxy takes the front port and our balancer a spare one.
 start_cluster() {
-  local count=$1 balancer=$2 front=$port store log ready
+  local count=$1 balancer=$2 front=$port log ready
   if [ "$balancer" = haproxy ]; then front=$((port + max_workers + 1)); fi
-  store=$(mktemp -d "$work/store-XXXXXX")
+  store=$(mktemp -d "$store_parent/sweep-store-XXXXXX")
   log="$work/cluster-$balancer-$count.log"
   "$bin/blob-cluster" --workers "$count" --store "$store" --port "$front" --worker-base-port $((port + 1)) \
     --mode "$mode" --graceful-timeout 5s --log-level warning </dev/null >"$log" 2>&1 &
   cluster_pid=$!
   for _ in $(seq 200); do
-    ready=$(grep -m1 'ready' "$log" || true)
+    ready=$(grep -m1 -w 'ready' "$log" || true)
     [ -n "$ready" ] && break
     kill -0 "$cluster_pid" 2>/dev/null || break
     sleep 0.1
@@ -237,14 +247,15 @@ name="$out/sweep-$(date +%Y-%m-%d)-${slug:-cpu}-${cores}c"
   echo "# git commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "# settings: workers=\"$workers\" actions=\"$actions\" amount=$amount size=$size concurrency=$concurrency runs=$runs" \
     "mode=$mode connections=$([ "$per_request" = 1 ] && echo new-per-request || echo kept-alive)" \
-    "balancers=\"$balancers\" port=$port fsync=off store=fresh-per-worker-count"
+    "balancers=\"$balancers\" port=$port fsync=off"
+  echo "# store: fresh per worker count under $store_parent ($(df --output=fstype "$store_parent" 2>/dev/null | tail -n1))"
   echo "# balancer: blob-balancer-$mode = blob-cluster's own balancer; haproxy-tcp = haproxy with the study's config"
   echo "#   (tcp, balance roundrobin) in front of the same blob-cluster's workers"
   echo "# seconds = mean wall time of one run of \`amount\` actions (the study's column; get, flag, delete are 2 requests each);"
   echo "# req_per_s = mean over the runs; p50_ms, p99_ms = median over the runs of each run's request latency percentile;"
-  echo "# non2xx = answers outside 2xx, summed over the runs; spread = (max - min) / mean of the runs' seconds"
-  awk '$9 != $8 { f += $9 - $8 } END { printf "# requests that got no answer or wrong bytes (refused, reset, timeout, verify): %d\n", f }' "$work/runs"
-  echo "# workers action amount size seconds req_per_s p50_ms p99_ms non2xx spread balancer"
+  echo "# non2xx = answers outside 2xx, summed over the runs; failures = requests without the promised 200, summed
+# (non-2xx included, and refused, reset, timeout, verify: wrong bytes); spread = (max - min) / mean of the runs' seconds"
+  echo "# workers action amount size seconds req_per_s p50_ms p99_ms non2xx failures spread balancer"
   awk -v amount="$amount" -v size="$size_kib" '
     function median(list,   n, v, i, j, t) {
       n = split(list, v, " ")
@@ -254,15 +265,15 @@ name="$out/sweep-$(date +%Y-%m-%d)-${slug:-cpu}-${cores}c"
     {
       key = $1 SUBSEP $2 SUBSEP $3
       if (!(key in n)) { order[++keys] = key; lo[key] = $4; hi[key] = $4 }
-      n[key]++; secs[key] += $4; rps[key] += $5; p50[key] = p50[key] " " $6; p99[key] = p99[key] " " $7; bad[key] += $8
+      n[key]++; secs[key] += $4; rps[key] += $5; p50[key] = p50[key] " " $6; p99[key] = p99[key] " " $7; bad[key] += $8; failed[key] += $9
       if ($4 < lo[key]) lo[key] = $4
       if ($4 > hi[key]) hi[key] = $4
     }
     END {
       for (k = 1; k <= keys; k++) {
         key = order[k]; split(key, part, SUBSEP); mean = secs[key] / n[key]
-        printf "%s %s %d %s %.6f %.1f %.3f %.3f %d %.3f %s\n", part[2], part[3], amount, size, mean, rps[key] / n[key],
-          median(p50[key]), median(p99[key]), bad[key], (mean > 0 ? (hi[key] - lo[key]) / mean : 0), part[1]
+        printf "%s %s %d %s %.6f %.1f %.3f %.3f %d %d %.3f %s\n", part[2], part[3], amount, size, mean, rps[key] / n[key],
+          median(p50[key]), median(p99[key]), bad[key], failed[key], (mean > 0 ? (hi[key] - lo[key]) / mean : 0), part[1]
       }
     }' "$work/runs"
 } >"$name.txt"

@@ -7,8 +7,12 @@ import Glibc
 
 /// One client connection of the load generator: sends a request, reads its
 /// response through the project's parser, and reports the status and
-/// whether the body matched what was expected.
+/// whether the body matched what was expected. Owns its descriptor, its read
+/// event and its output queue; `close()` frees them once.
 final class LoadConnection {
+    /// What became of one request: an answer (status, whether the body was
+    /// the expected one, whether the connection may be reused), or a failure
+    /// without an answer (`reset`, `bad response`).
     enum Outcome {
         case answered(status: Int, verified: Bool, keepAlive: Bool)
         case failed(String)
@@ -36,16 +40,16 @@ final class LoadConnection {
 
     var isOpen: Bool { readEvent != nil }
 
-    /// Sends `head` then `body`; `expect` is the body a GET must return.
-    func send(head: [UInt8], body: [UInt8]?, expect: [UInt8]?, completion: @escaping (Outcome) -> Void) {
+    /// Sends `request`; `completion` runs once with its outcome.
+    func send(_ request: LoadRequest, completion: @escaping (Outcome) -> Void) {
         self.completion = completion
-        expectedBody = expect
+        expectedBody = request.expectedBody
         bodyOffset = 0
         bodyMatches = true
         status = 0
-        parser.expectResponse(toHead: false)
-        var ok = head.withUnsafeBytes { output.send($0) }
-        if ok, let body { ok = body.withUnsafeBytes { output.send($0) } }
+        parser.expectResponse(toHead: request.method == "HEAD")
+        var ok = request.head.withUnsafeBytes { output.send($0) }
+        if ok, let body = request.body { ok = body.withUnsafeBytes { output.send($0) } }
         if !ok { finish(.failed("reset")) }
     }
 
@@ -114,7 +118,7 @@ final class LoadConnection {
     }
 
     deinit {
-        close()
+        assert(readEvent == nil, "LoadConnection not closed")
     }
 
     private static let onReadable: event_callback_fn = { _, _, context in

@@ -2,7 +2,9 @@ import Foundation
 import Histogram
 
 /// The results of a run: per request kind and overall, as text for people
-/// and as one JSON object for scripts.
+/// and as one JSON object for scripts (whose top-level keys are unique in
+/// the object, so a shell script can pick `wall_seconds`, `p50_ms`, ... with
+/// one sed expression).
 public struct LoadReport: Sendable {
     public let plan: LoadPlan
     public private(set) var kinds: [RequestKind: KindStats] = [:]
@@ -55,9 +57,12 @@ public struct LoadReport: Sendable {
             "new_connection_per_request": plan.newConnectionPerRequest, "url": "http://\(plan.target.hostHeader)",
             "wall_seconds": seconds, "actions_per_second": seconds > 0 ? Double(plan.amount) / seconds : 0,
             "requests": requests, "requests_per_second": seconds > 0 ? Double(requests) / seconds : 0,
-            "non2xx": non2xx, "failures": failures, "latency_ms": latency(all), "kinds": kindObjects,
+            "non2xx": non2xx, "failures": failures, "errors": all.errors,
+            "statuses": Dictionary(uniqueKeysWithValues: all.statuses.map { ("\($0.key)", $0.value) }),
+            "p50_ms": latency(all)["p50"] ?? 0, "p99_ms": latency(all)["p99"] ?? 0,
+            "latency_ms": latency(all), "kinds": kindObjects,
         ]
-        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
 
@@ -68,6 +73,8 @@ public struct LoadReport: Sendable {
             + "\(plan.size) bytes, \(plan.newConnectionPerRequest ? "new connection per request" : "keep-alive")")
         lines.append(String(format: "wall %.3f s, %.1f actions/s, %.1f requests/s", seconds,
                             seconds > 0 ? Double(plan.amount) / seconds : 0, perSecond))
+        let errors = all.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        lines.append("failures \(failures) of \(requests) requests, non-2xx \(non2xx)" + (errors.isEmpty ? "" : ", errors \(errors)"))
         for kind in RequestKind.allCases {
             guard let stats = kinds[kind] else { continue }
             let l = latency(stats)
@@ -75,7 +82,7 @@ public struct LoadReport: Sendable {
             let errors = stats.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let name = kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
             lines.append("  \(name) " + String(format: "%6d requests, success %.2f%%", stats.count, stats.successRate * 100)
-                + "  status \(statuses)" + (errors.isEmpty ? "" : "  errors \(errors)"))
+                + (statuses.isEmpty ? "" : "  status \(statuses)") + (errors.isEmpty ? "" : "  errors \(errors)"))
             if !l.isEmpty {
                 lines.append("  \(name) " + String(format: "latency ms min %.3f avg %.3f max %.3f p50 %.3f p90 %.3f p99 %.3f p99.9 %.3f",
                                                      l["min"]!, l["avg"]!, l["max"]!, l["p50"]!, l["p90"]!, l["p99"]!, l["p99.9"]!))

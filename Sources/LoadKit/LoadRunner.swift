@@ -15,15 +15,13 @@ public final class LoadRunner {
     private var users: [VirtualUser] = []
     private var active = 0
     private var watchdog: LoopEvent?
-    /// The blob bytes: random once, each blob's id stamped on its front.
-    private let payload: [UInt8]
+    private let payload: BlobPayload
 
     public init(base: EventBase, plan: LoadPlan) {
         self.base = base
         self.plan = plan
         report = LoadReport(plan: plan)
-        var generator = SystemRandomNumberGenerator()
-        payload = (0..<plan.size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        payload = BlobPayload(size: plan.size)
     }
 
     /// Runs to the end; returns the report.
@@ -62,17 +60,6 @@ public final class LoadRunner {
 
     /// The bytes of blob `id`.
     func blob(for id: String) -> [UInt8] {
-        var bytes = payload
-        for (index, byte) in id.utf8.enumerated() where index < bytes.count { bytes[index] = byte }
-        return bytes
-    }
-}
-
-/// A monotonic clock in microseconds.
-enum Clock {
-    static func microseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000 + UInt64(spec.tv_nsec) / 1000
+        payload.bytes(for: id)
     }
 }

@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// One simulated client: takes an action, makes its requests in order on
-/// its connection, records each, and goes on until none is left.
+/// its connection (or a new one per request), records each, and goes on
+/// until none is left. Its connection and its timer are its own to free.
 final class VirtualUser {
     private unowned let runner: LoadRunner
     private let base: EventBase
@@ -14,11 +15,17 @@ final class VirtualUser {
     private var blob: [UInt8] = []
     private var requestStarted: UInt64?
     private var current: RequestKind?
+    /// Bumped whenever the request in flight is abandoned, so a late answer
+    /// or connect of an older one is ignored.
     private var generation = 0
+    /// Goes on from the loop after a failure that came back synchronously
+    /// (a refused loopback connect), instead of recursing once per action.
+    private var resume: LoopEvent?
 
     init(runner: LoadRunner, base: EventBase) {
         self.runner = runner
         self.base = base
+        resume = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.nextStep() }
     }
 
     func startNextAction() {
@@ -33,16 +40,17 @@ final class VirtualUser {
         guard !steps.isEmpty else { return startNextAction() }
         let kind = steps.removeFirst()
         current = kind
+        let plan = runner.plan
+        let request = LoadRequest(kind: kind, user: plan.user, blobID: blobID, blob: blob,
+                                  host: plan.target.hostHeader, close: plan.newConnectionPerRequest)
         requestStarted = Clock.microseconds()
-        if let connection, connection.isOpen, !runner.plan.newConnectionPerRequest {
-            send(kind, on: connection)
-            return
+        if let connection, connection.isOpen, !plan.newConnectionPerRequest {
+            return send(request, on: connection)
         }
-        connection?.close()
-        connection = nil
+        dropConnection()
         generation += 1
         let expected = generation
-        Connector(base: base, address: runner.plan.target.address, timeout: runner.plan.timeout) { [unowned self] result in
+        Connector(base: base, address: plan.target.address, timeout: plan.timeout) { [unowned self] result in
             guard expected == self.generation else {
                 if case .success(let fd) = result { Glibc.close(fd) }  // a connect that outlived its request
                 return
@@ -51,56 +59,40 @@ final class VirtualUser {
             case .success(let fd):
                 let connection = LoadConnection(base: self.base, fd: fd)
                 self.connection = connection
-                self.send(kind, on: connection)
+                self.send(request, on: connection)
             case .failure(let error):
-                self.fail(kind, reason: error.errno == ECONNREFUSED ? "refused" : error.errno == ETIMEDOUT ? "timeout" : "connect")
+                self.fail(kind, reason: VirtualUser.reason(connectErrno: error.errno))
             }
         }
     }
 
-    private func send(_ kind: RequestKind, on connection: LoadConnection) {
-        let plan = runner.plan
-        let user = plan.user
-        let (method, path): (String, String)
-        var body: [UInt8]? = nil
-        var expect: [UInt8]? = nil
-        switch kind {
-        case .baseline: (method, path) = ("GET", "/")
-        case .list: (method, path) = ("GET", "/blobs/\(user)/")
-        case .put: (method, path, body) = ("PUT", "/blobs/\(user)/\(blobID)", blob)
-        case .get: (method, path, expect) = ("GET", "/blobs/\(user)/\(blobID)", blob)
-        case .flag: (method, path, body) = ("POST", "/blobs/\(user)/\(blobID)", Array(#"["PROCESSING"]"#.utf8))
-        case .delete: (method, path) = ("DELETE", "/blobs/\(user)/\(blobID)")
-        }
-        var head = "\(method) \(path) HTTP/1.1\r\nHost: \(plan.target.hostHeader)\r\n"
-        if let body { head += "Content-Length: \(body.count)\r\n" }
-        if plan.newConnectionPerRequest { head += "Connection: close\r\n" }
-        head += "\r\n"
+    private func send(_ request: LoadRequest, on connection: LoadConnection) {
         let sentGeneration = generation
-        connection.send(head: Array(head.utf8), body: body, expect: expect) { [unowned self] outcome in
+        connection.send(request) { [unowned self] outcome in
             guard sentGeneration == self.generation else { return }
             let micros = Clock.microseconds() - (self.requestStarted ?? 0)
             self.requestStarted = nil
-            self.runner.record(kind, micros: micros, outcome: outcome)
+            self.runner.record(request.kind, micros: micros, outcome: outcome)
             switch outcome {
             case .answered(let status, _, let keepAlive):
                 if !keepAlive { self.dropConnection() }
                 // A failed PUT leaves nothing for the GET, POST or DELETE.
-                if status != 200 && kind == .put { self.steps = [] }
+                if status != RequestKind.put.expectedStatus && request.kind == .put { self.steps = [] }
                 self.nextStep()
             case .failed:
-                self.dropConnection()
-                self.steps = []
-                self.nextStep()
+                self.fail(nil, reason: "")
             }
         }
     }
 
-    private func fail(_ kind: RequestKind, reason: String) {
+    /// Ends the action after a failure (recorded here when `kind` is given)
+    /// and goes on with the next one from the loop.
+    private func fail(_ kind: RequestKind?, reason: String) {
         requestStarted = nil
-        runner.record(kind, micros: 0, outcome: .failed(reason))
+        if let kind { runner.record(kind, micros: 0, outcome: .failed(reason)) }
+        dropConnection()
         steps = []
-        nextStep()
+        resume?.add(after: 0)
     }
 
     private func dropConnection() {
@@ -112,11 +104,22 @@ final class VirtualUser {
     func checkTimeout(now: UInt64, limit: UInt64) {
         guard let started = requestStarted, now - started > limit, let kind = current else { return }
         generation += 1
-        dropConnection()
         fail(kind, reason: "timeout")
     }
 
     func close() {
         dropConnection()
+        resume?.close()
+        resume = nil
+    }
+
+    /// How a failed connect is counted.
+    static func reason(connectErrno: Int32) -> String {
+        switch connectErrno {
+        case ECONNREFUSED: return "refused"
+        case ETIMEDOUT: return "timeout"
+        case ECONNRESET: return "reset"
+        default: return "connect"
+        }
     }
 }

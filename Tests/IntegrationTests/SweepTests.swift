@@ -10,25 +10,34 @@ final class SweepTests: XCTestCase {
         defer { try? FileManager.default.removeItem(atPath: out) }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let sweep = Process()
-        sweep.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sweep.arguments = ["python3", root.appendingPathComponent("scripts/sweep.py").path, "--bin", TestProcess.binDirectory.path,
+        sweep.executableURL = URL(fileURLWithPath: "/bin/bash")
+        sweep.arguments = [root.appendingPathComponent("scripts/sweep.sh").path, "--bin", TestProcess.binDirectory.path,
                            "--workers", "1 2", "--amount", "20", "--runs", "1", "--port", "\(Int.random(in: 20_000...32_000))",
                            "--out", out]
         let pipe = Pipe()
         sweep.standardOutput = pipe
-        sweep.standardError = FileHandle.nullDevice
+        let progressLog = out + ".log"
+        FileManager.default.createFile(atPath: progressLog, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: progressLog) }
+        sweep.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: progressLog))
         try sweep.run()
         let printed = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         sweep.waitUntilExit()
-        XCTAssertEqual(sweep.terminationStatus, 0, printed)
+        let progress = (try? String(contentsOfFile: progressLog, encoding: .utf8)) ?? ""
+        XCTAssertEqual(sweep.terminationStatus, 0, printed + progress)
+        XCTAssertTrue(progress.contains("nothing of the cluster left running"), progress)
         let files = try FileManager.default.contentsOfDirectory(atPath: out)
         let text = try XCTUnwrap(files.first { $0.hasPrefix("sweep-") && $0.hasSuffix(".txt") })
         let png = try XCTUnwrap(files.first { $0.hasPrefix("sweep-") && $0.hasSuffix(".png") })
         let lines = try String(contentsOfFile: out + "/" + text, encoding: .utf8).split(separator: "\n")
-        XCTAssertTrue(lines.contains { $0.hasPrefix("# machine:") })
-        XCTAssertTrue(lines.contains { $0.hasPrefix("# settings:") && $0.contains("amount=20") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# cpu:") && $0.contains("cores:") && $0.contains("memory:") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# git commit:") })
+        XCTAssertTrue(lines.contains { $0.contains("spread = (max - min) / mean") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# settings:") && $0.contains("amount=20") && $0.contains("fsync=off") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# store:") })
         let rows = lines.filter { !$0.hasPrefix("#") }
         XCTAssertEqual(rows.count, 12, "2 worker counts x 6 actions")
+        XCTAssertEqual(rows.map { $0.split(separator: " ")[1] }.prefix(6), ["baseline", "list", "put", "get", "flag", "delete"])
         for row in rows {
             let columns = row.split(separator: " ")
             XCTAssertEqual(columns.count, 12, String(row))
@@ -36,9 +45,28 @@ final class SweepTests: XCTestCase {
             XCTAssertEqual(columns[2], "20")
             XCTAssertEqual(columns[3], "10")
             XCTAssertGreaterThan(Double(columns[4]) ?? 0, 0)
+            XCTAssertGreaterThan(Double(columns[5]) ?? 0, 0, "req/s")
             XCTAssertEqual(columns[8], "0", "no non-2xx answers: \(row)")
+            XCTAssertEqual(columns[9], "0", "no failures: \(row)")
+            XCTAssertEqual(columns[11], "blob-balancer-tcp")
         }
         let image = try Data(contentsOf: URL(fileURLWithPath: out + "/" + png))
         XCTAssertEqual(Array(image.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
+        XCTAssertTrue(printed.contains(text) && printed.contains(png), "prints both paths: \(printed)")
+    }
+
+    func testSweepUsage() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        for (arguments, status) in [(["--help"], Int32(0)), (["--workers", "0"], 64), (["--actions", "dance"], 64),
+                                    (["--mode", "udp"], 64), (["--frobnicate"], 64)] {
+            let sweep = Process()
+            sweep.executableURL = URL(fileURLWithPath: "/bin/bash")
+            sweep.arguments = [root.appendingPathComponent("scripts/sweep.sh").path] + arguments
+            sweep.standardOutput = FileHandle.nullDevice
+            sweep.standardError = FileHandle.nullDevice
+            try sweep.run()
+            sweep.waitUntilExit()
+            XCTAssertEqual(sweep.terminationStatus, status, "\(arguments)")
+        }
     }
 }

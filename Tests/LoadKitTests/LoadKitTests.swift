@@ -1,6 +1,7 @@
 @testable import LoadKit
 import XCTest
 
+/// The pure parts of blob-load: actions, ids, URLs, counting.
 final class LoadKitTests: XCTestCase {
     func testActionsMakeTheStudysRequests() {
         XCTAssertEqual(LoadAction.baseline.steps, [.baseline])
@@ -28,6 +29,11 @@ final class LoadKitTests: XCTestCase {
         XCTAssertNil(LoadTarget(url: "https://127.0.0.1:8000"))
         XCTAssertNil(LoadTarget(url: "http://example.org:80"))
         XCTAssertNil(LoadTarget(url: "http://127.0.0.1:8000/path"))
+        XCTAssertNil(LoadTarget(url: "http://"))
+        XCTAssertNil(LoadTarget(url: "http://127.0.0.1:70000"))
+        XCTAssertNil(LoadTarget(url: "http://[::1]:8000"))
+        XCTAssertNil(LoadTarget(url: "127.0.0.1:8000"))
+        XCTAssertEqual(LoadTarget(url: "http://localhost:8000")?.hostHeader, "localhost:8000")
     }
 
     func testStatsCountOnlyThePromisedStatusAsSuccess() {
