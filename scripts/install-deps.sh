@@ -15,6 +15,6 @@ DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/de
 # Debian starts services it installs; ours start their own copies on loopback.
 for service in nginx haproxy; do
   if [[ " ${missing[*]} " == *" $service "* ]]; then
-    (service "$service" stop || pkill -x "$service") >/dev/null 2>&1 || true
+    service "$service" stop >/dev/null 2>&1 || true
   fi
 done
