@@ -4,7 +4,7 @@ import HTTP1
 /// `GET /blobs/{user}/`: the live ids of one namespace, filtered, ordered,
 /// tombstoned ones, or just their count.
 extension BlobService {
-    func list(_ names: UserNamespace, query: QueryParameters, request: RequestHead) throws -> HTTPResponse {
+    func list(_ names: UserNamespace, query: QueryParameters, request: RequestHead) throws -> HandlerDecision {
         let order: ListOrder
         switch query["order_by"] {
         case nil: order = .none
@@ -14,19 +14,29 @@ extension BlobService {
         }
         let filterFlag = query["filter_flag"]
         let deleted = query.flag("deleted")
-        if query.flag("only_count") {
-            let count: Int
-            if filterFlag == nil && !deleted {
-                count = try store.count(user: names.user, namespace: names.namespace)
-            } else {
-                count = try store.list(user: names.user, namespace: names.namespace, filterFlag: filterFlag,
-                                       order: .none, deleted: deleted).count
+        let onlyCount = query.flag("only_count")
+        let gzip = Gzip.isAccepted(by: request.headers["accept-encoding"])
+        let store = self.store
+        let walk: @Sendable () -> HTTPResponse = {
+            do {
+                if onlyCount {
+                    let count = filterFlag == nil && !deleted
+                        ? try store.count(user: names.user, namespace: names.namespace)
+                        : try store.list(user: names.user, namespace: names.namespace, filterFlag: filterFlag,
+                                         order: .none, deleted: deleted).count
+                    return .json(200, Array("{\"count\": \(count)}".utf8))
+                }
+                let ids = try store.list(user: names.user, namespace: names.namespace, filterFlag: filterFlag,
+                                         order: order, deleted: deleted)
+                return BlobService.json(JSONText.stringList(ids), gzip: gzip)
+            } catch let error as StoreError {
+                return BlobService.response(for: error)
+            } catch {
+                return .text(500, "listing failed: \(error)")
             }
-            return .json(200, Array("{\"count\": \(count)}".utf8))
         }
-        let ids = try store.list(user: names.user, namespace: names.namespace, filterFlag: filterFlag,
-                                 order: order, deleted: deleted)
-        return json(JSONText.stringList(ids), request: request)
+        guard let background else { return .respond(walk()) }
+        return .respondLater { complete in background.run(walk, then: complete) }
     }
 }
 

@@ -10,8 +10,12 @@ public final class BlobService: HTTPHandler {
     let maxBody: Int
     let credentials: Credentials?
     let logger: Logger
+    /// Listings walk the file system off the loop, so a namespace of
+    /// 100,000 blobs does not stall the other clients.
+    let background: BackgroundWork?
 
-    public init(store: BlobStore, maxBody: Int, credentials: Credentials?, logger: Logger) {
+    public init(store: BlobStore, maxBody: Int, credentials: Credentials?, logger: Logger, background: BackgroundWork? = nil) {
+        self.background = background
         self.store = store
         self.maxBody = maxBody
         self.credentials = credentials
@@ -46,7 +50,7 @@ public final class BlobService: HTTPHandler {
             switch route {
             case .list(let user):
                 let names = try authorized(request, user: user, namespace: query["namespace"])
-                return .respond(try list(names, query: query, request: request))
+                return try list(names, query: query, request: request)
             case .blob(let user, let id):
                 let names = try authorized(request, user: user, namespace: query["namespace"])
                 let blobID = try BlobName(validating: id, kind: .id)
@@ -91,10 +95,9 @@ public final class BlobService: HTTPHandler {
 
     /// A JSON answer, gzip-compressed when the client accepts it and it is
     /// large enough to gain from it.
-    func json(_ bytes: [UInt8], request: RequestHead) -> HTTPResponse {
+    static func json(_ bytes: [UInt8], gzip: Bool) -> HTTPResponse {
         var response = HTTPResponse.json(200, bytes)
-        if bytes.count >= 1024, Gzip.isAccepted(by: request.headers["accept-encoding"]),
-           let compressed = Gzip.compress(bytes) {
+        if bytes.count >= 1024, gzip, let compressed = Gzip.compress(bytes) {
             response.body = .bytes(compressed)
             response.headers.append(name: "Content-Encoding", value: "gzip")
             response.headers.append(name: "Vary", value: "Accept-Encoding")
@@ -104,7 +107,7 @@ public final class BlobService: HTTPHandler {
 }
 
 /// A validated user and namespace: the pair every endpoint works in.
-struct UserNamespace {
+struct UserNamespace: Sendable {
     let user: BlobName
     let namespace: BlobName
 }

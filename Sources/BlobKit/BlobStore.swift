@@ -13,7 +13,10 @@ public enum ListOrder: Sendable {
 /// the file system: a blob is written to a temporary file and published
 /// with one `link()` (exactly one of two racing writers wins), flags are
 /// replaced with one `rename()`; nothing is ever written in place.
-public final class BlobStore {
+///
+/// Listings run on a background thread; they read only `root`, which never
+/// changes, so the store may be shared with it (hence `@unchecked Sendable`).
+public final class BlobStore: @unchecked Sendable {
     public let root: String
     let fsync: Bool
     let quota: Int?

@@ -76,10 +76,13 @@ struct BlobServerCommand: ParsableCommand {
         let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota.flatMap(CommandLineValues.bytes))
         if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem)") }
         let credentials = try tokens.map { try Credentials(contentsOf: $0) }
-        let service = BlobService(
-            store: blobStore, maxBody: CommandLineValues.bytes(maxBody)!, credentials: credentials, logger: logger)
         let base = try EventBase()
         defer { base.close() }
+        let background = try BackgroundWork(base: base)
+        defer { background.close() }
+        let service = BlobService(
+            store: blobStore, maxBody: CommandLineValues.bytes(maxBody)!, credentials: credentials, logger: logger,
+            background: background)
         var config = HTTPServerConfig()
         config.limits.maxBodyBytes = CommandLineValues.bytes(maxBody)!
         config.headerTimeout = CommandLineValues.seconds(headerTimeout)!

@@ -28,6 +28,9 @@ final class HTTPConnection {
     private var sink: RequestBodySink?
     private var request: (method: HTTPMethod, version: HTTPVersion, keepAlive: Bool)?
     private var phase = Phase.open
+    /// A handler answers this request later: no further request is read.
+    private var awaitingAnswer = false
+    private var processing = false
     /// Whether the client may still be sending (an unread body, a request
     /// cut short by an error): then we linger before closing.
     private var lingerOnClose = false
@@ -92,9 +95,11 @@ final class HTTPConnection {
 
     /// Parses and answers whatever complete requests the buffer holds.
     private func process() {
+        processing = true
+        defer { processing = false }
         // Runs until the parser needs more bytes: a body's end or a
         // bodiless request's end comes without consuming any.
-        while case .open = phase, !readPaused {
+        while case .open = phase, !readPaused, !awaitingAnswer {
             let (event, consumed) = parser.next(input.readable)
             let stop = handle(event)
             if consumed > 0 { input.consume(consumed) }
@@ -125,6 +130,16 @@ final class HTTPConnection {
                 if head.expectsContinue {
                     _ = HTTPConnection.continueLine.withUnsafeBytes { output.send($0) }
                 }
+            case .respondLater(let start):
+                guard head.framing == .none else {
+                    lingerOnClose = true
+                    send(.text(400, "this request takes no body"), close: true)
+                    return true
+                }
+                awaitingAnswer = true
+                let keepAlive = head.keepAlive
+                start { [weak self] response in self?.answerLater(response, keepAlive: keepAlive) }
+                return awaitingAnswer  // stop reading until the answer is sent
             }
         case .body(let bytes):
             if let current = sink, let early = current.receive(bytes) {
@@ -162,6 +177,15 @@ final class HTTPConnection {
             return
         }
         close()
+    }
+
+    /// The deferred answer arrived (on the loop): send it and go on with
+    /// any pipelined requests.
+    private func answerLater(_ response: HTTPResponse, keepAlive: Bool) {
+        guard awaitingAnswer, readEvent != nil else { return response.body.discard() }
+        awaitingAnswer = false
+        send(response, close: !keepAlive)
+        if !processing { process() }  // else the running pass goes on by itself
     }
 
     // MARK: writing

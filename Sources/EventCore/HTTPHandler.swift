@@ -16,6 +16,10 @@ public enum HandlerDecision {
     /// Stream the body into `sink`; its `finish()` gives the answer.
     /// `Expect: 100-continue` is honoured first.
     case readBody(RequestBodySink)
+    /// Answer later (after work off the loop): the handler calls the given
+    /// function once, on the loop. Only for requests without a body; the
+    /// connection reads no further request meanwhile.
+    case respondLater((@escaping (HTTPResponse) -> Void) -> Void)
 }
 
 /// Receives a request body as it arrives, so no body is held whole in memory.

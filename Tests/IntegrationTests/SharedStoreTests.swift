@@ -118,3 +118,39 @@ final class WorkerOptionsTests: XCTestCase {
         XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/blobs/s/synced").text, "durable")
     }
 }
+
+/// A huge listing walks the store off the loop: other clients keep being
+/// served while it runs.
+final class LargeListingTests: XCTestCase {
+    func testOtherClientsAreServedWhileAHugeNamespaceIsListed() throws {
+        let store = NSTemporaryDirectory() + "large-listing-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        let directory = store + "/big/default/a/aaa/aaaaaa"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let count = 30_000
+        for index in 0..<count { FileManager.default.createFile(atPath: "\(directory)/aaaaaa\(index)", contents: nil) }
+        let server = try TestProcess("blob-server", ["--port", "0", "--store", store])
+        defer { server.stop() }
+        let port = try server.waitForListeningPort()
+        let lister = try TestConnection(port: port, timeout: 60)
+        let started = Date()
+        try lister.send("GET /blobs/big/?only_count=1 HTTP/1.1\r\nHost: x\r\n\r\nGET /blobs/big/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        var slowest = 0.0
+        var served = 0
+        let probe = try TestConnection(port: port)
+        for _ in 0..<50 {
+            let sent = Date()
+            try probe.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            XCTAssertEqual(try probe.readResponse().status, 200)
+            slowest = max(slowest, Date().timeIntervalSince(sent))
+            served += 1
+        }
+        XCTAssertEqual(try lister.readResponse().text, "{\"count\": \(count)}")
+        let listing = try lister.readResponse()
+        let listed = Date().timeIntervalSince(started)
+        let ids = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(listing.body)) as? [String])
+        XCTAssertEqual(ids.count, count)
+        XCTAssertEqual(served, 50)
+        XCTAssertLessThan(slowest, 0.1, "GET / waited \(slowest) s while listing took \(listed) s")
+    }
+}
