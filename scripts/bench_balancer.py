@@ -11,6 +11,7 @@ ours/haproxy. All traffic stays on 127.0.0.1."""
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -43,9 +44,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True, help="folder of the release binaries")
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--seconds", type=int, default=3)
-    parser.add_argument("--backends", default="nginx,blob-server", help="backend kinds to run in front of")
+    parser.add_argument("--seconds", type=int, default=5, help="length of one measurement")
+    parser.add_argument("--backends", default="nginx", help="backend kinds to run in front of: nginx,blob-server")
     args = parser.parse_args()
+    # TERM or INT: leave through `finally`, which stops every process by pid.
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, lambda *_: sys.exit(130))
 
     procs = benchlib.Processes()
     work = tempfile.mkdtemp(prefix="bench-balancer-")

@@ -23,6 +23,11 @@ public final class BackendDirectory {
 
     public var upCount: Int { pool.upCount }
 
+    /// Whether `address` is still one of the backends (up, down or draining).
+    func isKnown(_ address: SocketAddress) -> Bool {
+        pool.backends.contains { $0.address.port == address.port && $0.address.host == address.host }
+    }
+
     func next(excluding excluded: [SocketAddress]) -> SocketAddress? {
         pool.next(excluding: excluded)
     }

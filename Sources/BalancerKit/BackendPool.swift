@@ -49,7 +49,11 @@ public struct BackendPool: Sendable {
         return nil
     }
 
-    public var upCount: Int { backends.filter { $0.state == .up }.count }
+    public var upCount: Int {
+        var count = 0
+        for backend in backends where backend.state == .up { count += 1 }
+        return count
+    }
 
     /// Adds a backend, UP at once (the supervisor adds only healthy ones);
     /// re-adding a known one brings it back UP.

@@ -15,7 +15,10 @@ public final class HTTPBalancer: BalancerFront {
     private var listener: Listener?
     private var sessions: [ObjectIdentifier: HTTPSession] = [:]
     private var connections: [ObjectIdentifier: BackendConnection] = [:]
-    private var idle: [SocketAddress: [BackendConnection]] = [:]
+    /// Idle kept-alive connections, one list per backend address. A short
+    /// array searched by port then host: cheaper than hashing the address's
+    /// String on every request, and lists are popped in place (no copy).
+    private var idle: [(address: SocketAddress, connections: [BackendConnection])] = []
     private var sweeper: LoopEvent?
     private(set) var isStopping = false
 
@@ -38,6 +41,7 @@ public final class HTTPBalancer: BalancerFront {
         let session = HTTPSession(owner: self, fd: fd, peer: peer)
         sessions[ObjectIdentifier(session)] = session
         if sessions.count >= config.maxConnections { listener?.pause() }
+        session.start()
     }
 
     func sessionClosed(_ session: HTTPSession) {
@@ -53,9 +57,16 @@ public final class HTTPBalancer: BalancerFront {
 
     /// An idle, still open connection to `address`, if the pool has one.
     func takeIdle(_ address: SocketAddress) -> BackendConnection? {
-        while var list = idle[address], let connection = list.popLast() {
-            idle[address] = list
+        guard let slot = idleSlot(address) else { return nil }
+        while let connection = idle[slot].connections.popLast() {
             if connection.isOpen { return connection }
+        }
+        return nil
+    }
+
+    private func idleSlot(_ address: SocketAddress) -> Int? {
+        for index in idle.indices where idle[index].address.port == address.port && idle[index].address.host == address.host {
+            return index
         }
         return nil
     }
@@ -63,15 +74,17 @@ public final class HTTPBalancer: BalancerFront {
     /// A connection whose exchange ended cleanly goes back to its pool.
     func release(_ connection: BackendConnection) {
         connection.finishRequest()
-        guard !isStopping, directory.pool.backends.contains(where: { $0.address == connection.address }) else {
-            return connection.close()
+        guard !isStopping, directory.isKnown(connection.address) else { return connection.close() }
+        if let slot = idleSlot(connection.address) {
+            idle[slot].connections.append(connection)
+        } else {
+            idle.append((connection.address, [connection]))
         }
-        idle[connection.address, default: []].append(connection)
     }
 
     func backendClosed(_ connection: BackendConnection) {
         connections[ObjectIdentifier(connection)] = nil
-        if let list = idle[connection.address] { idle[connection.address] = list.filter { $0 !== connection } }
+        if let slot = idleSlot(connection.address) { idle[slot].connections.removeAll { $0 === connection } }
     }
 
     private func sweep() {

@@ -12,15 +12,16 @@ struct HTTPExchange {
     var connecting = false
     /// Bytes for the backend while it is being connected.
     var pending: [UInt8] = []
-    /// Everything sent so far, kept while small so the request can be
-    /// retried on another backend; nil once too large to keep.
-    var replay: [UInt8]?
-    var tried: [SocketAddress] = []
     var requestComplete = false
     var responseStarted = false
     var chunkedResponse = false
     var closeClientAfter = false
+    /// A backend took the request and then failed it (closed before
+    /// answering): if no other backend can, the answer is 502, not 503.
+    var backendBroke = false
 
+    /// The session keeps what it sent of a request up to this size, so
+    /// that the request can be retried on another backend.
     static let replayLimit = 64 * 1024
 
     init(head: RequestHead, startedAt: Double) {
@@ -32,14 +33,15 @@ struct HTTPExchange {
     }
 
     /// May the request go again to another backend after this failure?
-    func mayRetry(beforeAnyByte: Bool, reusedConnection: Bool) -> Bool {
-        guard beforeAnyByte, !responseStarted, replay != nil else { return false }
+    /// The rule: never once a response byte arrived, never once a body byte
+    /// was sent that we no longer hold (the replay copy keeps the first
+    /// 64 KiB), and then either the connection was a reused kept-alive one
+    /// (the backend closed it before reading our request: the classic
+    /// keep-alive race, haproxy's `http-reuse` retry) or the method is
+    /// idempotent. A refused connect is always retried (nothing was sent).
+    func mayRetry(beforeAnyByte: Bool, reusedConnection: Bool, replayValid: Bool) -> Bool {
+        guard beforeAnyByte, !responseStarted, replayValid else { return false }
         let idempotent = [HTTPMethod.GET, .HEAD, .PUT, .DELETE, .OPTIONS, .TRACE].contains(method)
         return reusedConnection || idempotent
-    }
-
-    mutating func remember(_ bytes: UnsafeRawBufferPointer) {
-        guard replay != nil else { return }
-        if replay!.count + bytes.count > Self.replayLimit { replay = nil } else { replay!.append(contentsOf: bytes) }
     }
 }

@@ -67,6 +67,11 @@ final class TCPSplice {
     /// Half-closes `side` once its queue is empty; closes the pair when both
     /// directions have ended.
     private func passOnEOF(to side: SpliceSide) {
+        // Both peers sent EOF and everything is delivered: close() sends the
+        // FINs, a shutdown first would only cost a system call.
+        if let server, client.readClosed, server.readClosed, client.output.pending == 0, server.output.pending == 0 {
+            return close()
+        }
         if side.output.pending == 0 && !side.writeShut {
             side.writeShut = true
             shutdown(side.fd, Int32(SHUT_WR))

@@ -40,6 +40,12 @@ public final class Connector {
             finish(.failure(SystemError(call: "connect(\(address))", errno: errno)))
             return
         }
+        // On loopback the handshake is usually over when connect returns:
+        // one getsockopt then saves an event's add, delete and wake-up.
+        if Connector.isEstablished(fd) {
+            finish(.success(fd))
+            return
+        }
         keepAlive = self
         event = event_new(base.handle, fd, Int16(EV_WRITE), Connector.onWritable, Unmanaged.passUnretained(self).toOpaque())
         event_add(event, nil)
@@ -47,6 +53,12 @@ public final class Connector {
             self.finish(.failure(SystemError(call: "connect(\(address)): timed out", errno: ETIMEDOUT)))
         }
         timer?.add(after: timeout)
+    }
+
+    private static func isEstablished(_ fd: Int32) -> Bool {
+        var info = tcp_info()
+        var length = socklen_t(MemoryLayout<tcp_info>.size)
+        return getsockopt(fd, Int32(IPPROTO_TCP), TCP_INFO, &info, &length) == 0 && info.tcpi_state == 1  // TCP_ESTABLISHED
     }
 
     private func writable() {

@@ -71,9 +71,26 @@ public struct HTTPHeaders: Sendable, Sequence {
     /// Whether a comma-separated field such as `Connection` lists `token`
     /// (case-insensitive), in any of its occurrences.
     public func containsToken(_ token: String, in name: String) -> Bool {
+        // Scans the value bytes in place: no String, split or lowercased().
         for span in spans where nameEquals(span, name) {
-            for item in value(of: span).split(separator: ",") {
-                if item.trimmingHTTPWhitespace().lowercased() == token.lowercased() { return true }
+            var start = Int(span.valueStart)
+            let end = Int(span.valueEnd)
+            while start < end {
+                var stop = start
+                while stop < end && storage[stop] != 0x2C { stop += 1 }
+                var first = start, last = stop
+                while first < last && (storage[first] == 0x20 || storage[first] == 0x09) { first += 1 }
+                while last > first && (storage[last - 1] == 0x20 || storage[last - 1] == 0x09) { last -= 1 }
+                if last - first == token.utf8.count {
+                    var index = first
+                    var same = true
+                    for byte in token.utf8 where same {
+                        same = ASCII.lower(storage[index]) == ASCII.lower(byte)
+                        index += 1
+                    }
+                    if same { return true }
+                }
+                start = stop + 1
             }
         }
         return false

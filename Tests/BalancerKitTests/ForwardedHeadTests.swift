@@ -1,0 +1,75 @@
+@testable import BalancerKit
+import EventCore
+import HTTP1
+import XCTest
+
+/// Heads as http mode rewrites them, chunk framing, and the retry rule.
+final class ForwardedHeadTests: XCTestCase {
+    private func response(_ fields: [(String, String)], status: Int = 200, framing: BodyFraming,
+                          keepAlive: Bool = true, version: HTTPVersion = .http11) -> String {
+        var head = ResponseHead(status: status, headers: HTTPHeaders(fields))
+        head.framing = framing
+        let bytes = ForwardedHead.response(head, backend: Array("127.0.0.1:8001".utf8), keepAlive: keepAlive, clientVersion: version)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    func testResponseDropsHopByHopAndNamesItsBackend() {
+        let text = response([("Server", "nginx"), ("Connection", "keep-alive, X-Private"), ("Keep-Alive", "timeout=5"),
+                             ("X-Private", "1"), ("Upgrade", "h2c"), ("Trailer", "x"), ("Content-Length", "12"),
+                             ("ETag", "\"a\"")], framing: .length(12))
+        XCTAssertEqual(text, "HTTP/1.1 200 OK\r\nServer: nginx\r\nETag: \"a\"\r\nContent-Length: 12\r\n"
+                       + "X-Backend: 127.0.0.1:8001\r\n\r\n")
+    }
+
+    func testResponseConnectionHeaderFollowsTheClientSide() {
+        XCTAssertTrue(response([], framing: .length(0), keepAlive: false).contains("\r\nConnection: close\r\n"))
+        XCTAssertTrue(response([], framing: .length(0), version: .http10).contains("\r\nConnection: keep-alive\r\n"))
+        XCTAssertFalse(response([], framing: .length(0)).contains("Connection:"))
+    }
+
+    func testChunkedAndBodilessResponses() {
+        let chunked = response([("Transfer-Encoding", "chunked")], framing: .chunked)
+        XCTAssertEqual(chunked.components(separatedBy: "Transfer-Encoding: chunked").count, 2, "exactly once")
+        let toHead = response([("Content-Length", "4096")], framing: .none)
+        XCTAssertTrue(toHead.contains("Content-Length: 4096\r\n"), "a HEAD answer keeps its announced length")
+        XCTAssertFalse(response([], status: 304, framing: .none).contains("Content-Length"))
+    }
+
+    func testRequestKeepsEarlierForwardedForInOrderAndRewritesFraming() {
+        let head = RequestHead(method: .POST, target: "/stream/u?direction=upload", headers: HTTPHeaders([
+            ("X-Forwarded-For", "10.0.0.1"), ("TE", "trailers"), ("Proxy-Connection", "keep-alive"),
+            ("X-Forwarded-For", "10.0.0.2"), ("Transfer-Encoding", "chunked"), ("Expect", "100-continue"),
+        ]), framing: .chunked)
+        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9"), as: UTF8.self)
+        XCTAssertEqual(text, "POST /stream/u?direction=upload HTTP/1.1\r\n"
+                       + "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.9\r\nTransfer-Encoding: chunked\r\n\r\n")
+    }
+
+    func testHopByHopLengthsMatchTheFastPath() {
+        XCTAssertEqual(Set(ForwardedHead.hopByHop.map(\.count)), [2, 6, 7, 10, 14, 16, 17])
+    }
+
+    func testChunkAndDecimalWriters() {
+        var bytes: [UInt8] = []
+        Array("hello".utf8).withUnsafeBytes { ForwardedHead.appendChunk($0, to: &bytes) }
+        [UInt8](repeating: 0x61, count: 0x1A0).withUnsafeBytes { ForwardedHead.appendChunk($0, to: &bytes) }
+        let text = String(decoding: bytes, as: UTF8.self)
+        XCTAssertTrue(text.hasPrefix("5\r\nhello\r\n1a0\r\naaa"))
+        XCTAssertTrue(text.hasSuffix("aaa\r\n"))
+        for value in [0, 7, 10, 99, 100, 12345, 209_715_200] {
+            var decimal: [UInt8] = []
+            ForwardedHead.appendDecimal(value, to: &decimal)
+            XCTAssertEqual(String(decoding: decimal, as: UTF8.self), String(value))
+        }
+    }
+
+    func testRetryRule() {
+        let get = HTTPExchange(head: RequestHead(method: .GET, target: "/", headers: HTTPHeaders(), framing: .none), startedAt: 0)
+        let post = HTTPExchange(head: RequestHead(method: .POST, target: "/", headers: HTTPHeaders(), framing: .length(3)), startedAt: 0)
+        XCTAssertTrue(get.mayRetry(beforeAnyByte: true, reusedConnection: false, replayValid: true))
+        XCTAssertFalse(get.mayRetry(beforeAnyByte: false, reusedConnection: true, replayValid: true), "an answer began")
+        XCTAssertFalse(get.mayRetry(beforeAnyByte: true, reusedConnection: true, replayValid: false), "body bytes are gone")
+        XCTAssertTrue(post.mayRetry(beforeAnyByte: true, reusedConnection: true, replayValid: true), "stale kept-alive connection")
+        XCTAssertFalse(post.mayRetry(beforeAnyByte: true, reusedConnection: false, replayValid: true), "a fresh POST may have run")
+    }
+}
