@@ -18,7 +18,7 @@ input=$1
 output=${2:-${input%.txt}.png}
 title=${3:-$(basename "${input%.txt}")}
 [ -r "$input" ] || { echo "plot.sh: cannot read $input" >&2; exit 66; }
-command -v gnuplot >/dev/null || { echo "plot.sh: gnuplot is missing (apt-get install gnuplot-nox)" >&2; exit 69; }
+command -v gnuplot >/dev/null || { echo "plot.sh: gnuplot is missing (bash scripts/install-deps.sh gnuplot-nox installs it)" >&2; exit 69; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
