@@ -10,7 +10,7 @@ import Glibc
 /// alive, applies backpressure, and closes cleanly (lingering after an error
 /// answer so the client reads it rather than a reset).
 final class HTTPConnection {
-    private enum Phase {
+    enum Phase {
         case open
         /// Answer queued, then close: stop reading requests.
         case closingAfterFlush
@@ -19,33 +19,33 @@ final class HTTPConnection {
         case closed
     }
 
-    private let fd: Int32
-    private var readEvent: OpaquePointer?
-    private let input: InputBuffer
-    private var output: OutputQueue!
-    private unowned let server: HTTPServer
-    private var parser: RequestParser
-    private var sink: RequestBodySink?
-    private var request: (method: HTTPMethod, version: HTTPVersion, keepAlive: Bool)?
-    private var phase = Phase.open
+    let fd: Int32
+    var readEvent: OpaquePointer?
+    let input: InputBuffer
+    var output: OutputQueue!
+    unowned let server: HTTPServer
+    var parser: RequestParser
+    var sink: RequestBodySink?
+    var request: (method: HTTPMethod, version: HTTPVersion, keepAlive: Bool)?
+    var phase = Phase.open
     /// A handler answers this request later: no further request is read.
     private var awaitingAnswer = false
     private var processing = false
     /// Whether the client may still be sending (an unread body, a request
     /// cut short by an error): then we linger before closing.
-    private var lingerOnClose = false
+    var lingerOnClose = false
     private var readPaused = false
     let peer: String
     /// When the first byte of a still-incomplete head arrived (slowloris guard).
     private(set) var headStartedAt: Double?
     private(set) var lastActivity: Double
-    private var scratch: [UInt8] = []
+    var scratch: [UInt8] = []
     /// TCP_NODELAY is set once a connection is kept alive (as nginx does):
     /// a connection closed after one answer never needs it.
-    private var noDelaySet = false
+    var noDelaySet = false
     /// Output bytes seen pending at the last sweep, and since when: a client
     /// that takes none of our answer for too long is dropped.
-    private var stalledOutput: (bytes: Int, since: Double) = (0, 0)
+    var stalledOutput: (bytes: Int, since: Double) = (0, 0)
 
     init(server: HTTPServer, fd: Int32, peer: String) {
         self.server = server
@@ -63,18 +63,6 @@ final class HTTPConnection {
     }
 
     var isOpen: Bool { readEvent != nil }
-
-    var isLingering: Double? {
-        if case .lingering(let since) = phase { return since }
-        return nil
-    }
-
-    var hasNoPendingOutput: Bool { output.pending == 0 }
-
-    /// No request half-read, no answer pending: safe to close on a drain.
-    var isIdleBetweenRequests: Bool {
-        parser.isIdle && sink == nil && input.isEmpty && output.pending == 0 && isLingering == nil
-    }
 
     // MARK: reading
 
@@ -188,84 +176,10 @@ final class HTTPConnection {
         if !processing { process() }  // else the running pass goes on by itself
     }
 
-    // MARK: writing
-
-    private static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
-
-    /// Frames and sends one answer; `close` ends the connection after it.
-    private func send(_ response: HTTPResponse, close requestedClose: Bool) {
-        let isHead = request?.method == .HEAD
-        var close = requestedClose || server.isDraining
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: "HTTP/1.1 ".utf8)
-        HTTPStatus.appendCode(response.status, to: &scratch)
-        scratch.append(0x20)
-        scratch.append(contentsOf: HTTPStatus.reason(response.status).utf8)
-        scratch.append(contentsOf: [13, 10])
-        scratch.append(contentsOf: server.date.headerLine(now: Int(lastActivity)))
-        response.headers.serialize(into: &scratch)
-        let status = response.status
-        if status >= 200 && status != 204 && status != 304 {
-            scratch.append(contentsOf: "Content-Length: ".utf8)
-            appendDecimal(response.body.length)
-            scratch.append(contentsOf: [13, 10])
-        }
-        if close {
-            scratch.append(contentsOf: "Connection: close\r\n".utf8)
-        } else if request?.version == .http10 {
-            scratch.append(contentsOf: "Connection: keep-alive\r\n".utf8)
-        }
-        scratch.append(contentsOf: [13, 10])
-        var alive: Bool
-        if case .bytes(let body) = response.body, !isHead {
-            // Head and body in one writev, the body not copied.
-            alive = scratch.withUnsafeBytes { head in body.withUnsafeBytes { output.send(head, $0) } }
-        } else {
-            alive = scratch.withUnsafeBytes { output.send($0) }
-            if isHead { response.body.discard() } else if alive { alive = append(response.body) } else { response.body.discard() }
-        }
-        if !alive { close = true }
-        if !close && !noDelaySet {
-            noDelaySet = true
-            Sockets.setNoDelay(fd)
-        }
-        if close { phase = .closingAfterFlush }
-        if output.pending > server.config.writeHighWater { pauseReading() }
-    }
-
-    /// Sends a body after its head; false if it could not all be queued
-    /// (the connection must then close: the promised length cannot be met).
-    private func append(_ body: ResponseBody) -> Bool {
-        switch body {
-        case .empty:
-            return true
-        case .bytes(let bytes):
-            return bytes.withUnsafeBytes { output.send($0) }
-        case .file(let descriptor, let offset, let length):
-            if length == 0 { Glibc.close(descriptor); return true }
-            guard output.queueFile(descriptor, offset: offset, length: length) else {
-                Glibc.close(descriptor)  // not taken: still ours
-                return false
-            }
-            return output.flush()
-        case .parts(let parts):
-            var complete = true
-            for part in parts {
-                if complete { complete = append(part) } else { part.discard() }
-            }
-            return complete
-        }
-    }
-
-    private func appendDecimal(_ value: Int) {
-        if value >= 10 { appendDecimal(value / 10) }
-        scratch.append(UInt8(0x30 + value % 10))
-    }
-
     // MARK: flow control and closing
 
     /// Stops reading requests until the client has taken most of our output.
-    private func pauseReading() {
+    func pauseReading() {
         guard !readPaused, let readEvent else { return }
         readPaused = true
         event_del(readEvent)
@@ -283,7 +197,7 @@ final class HTTPConnection {
         finishIfFlushed()
     }
 
-    private func finishIfFlushed() {
+    func finishIfFlushed() {
         guard case .closingAfterFlush = phase, output.pending == 0 else { return }
         if lingerOnClose || !input.isEmpty { startLingering() } else { close() }
     }
@@ -309,24 +223,6 @@ final class HTTPConnection {
         output.close()
         Glibc.close(fd)
         server.connectionClosed(self)
-    }
-
-    /// Whether pending output has not moved for `timeout` seconds.
-    func outputStalled(now: Double, timeout: Double) -> Bool {
-        let pending = output.pending
-        if pending == 0 || pending != stalledOutput.bytes {
-            stalledOutput = (pending, now)
-            return false
-        }
-        return now - stalledOutput.since > timeout
-    }
-
-    /// Sends `408` to a client whose head did not arrive in time.
-    func timeOutHead() {
-        request = nil
-        lingerOnClose = true
-        send(.text(408, "request head not received in time"), close: true)
-        finishIfFlushed()
     }
 
     deinit {

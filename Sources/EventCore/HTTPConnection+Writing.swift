@@ -1,0 +1,82 @@
+import HTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Writing answers: the head is framed into the connection's reused scratch
+/// buffer (status line, cached Date, the handler's fields, Content-Length,
+/// Connection) and sent with the body in as few system calls as possible.
+extension HTTPConnection {
+
+    static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
+
+    /// Frames and sends one answer; `close` ends the connection after it.
+    func send(_ response: HTTPResponse, close requestedClose: Bool) {
+        let isHead = request?.method == .HEAD
+        var close = requestedClose || server.isDraining
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: "HTTP/1.1 ".utf8)
+        HTTPStatus.appendCode(response.status, to: &scratch)
+        scratch.append(0x20)
+        scratch.append(contentsOf: HTTPStatus.reason(response.status).utf8)
+        scratch.append(contentsOf: [13, 10])
+        scratch.append(contentsOf: server.date.headerLine(now: Int(lastActivity)))
+        response.headers.serialize(into: &scratch)
+        let status = response.status
+        if status >= 200 && status != 204 && status != 304 {
+            scratch.append(contentsOf: "Content-Length: ".utf8)
+            appendDecimal(response.body.length)
+            scratch.append(contentsOf: [13, 10])
+        }
+        if close {
+            scratch.append(contentsOf: "Connection: close\r\n".utf8)
+        } else if request?.version == .http10 {
+            scratch.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+        }
+        scratch.append(contentsOf: [13, 10])
+        var alive: Bool
+        if case .bytes(let body) = response.body, !isHead {
+            // Head and body in one writev, the body not copied.
+            alive = scratch.withUnsafeBytes { head in body.withUnsafeBytes { output.send(head, $0) } }
+        } else {
+            alive = scratch.withUnsafeBytes { output.send($0) }
+            if isHead { response.body.discard() } else if alive { alive = append(response.body) } else { response.body.discard() }
+        }
+        if !alive { close = true }
+        if !close && !noDelaySet {
+            noDelaySet = true
+            Sockets.setNoDelay(fd)
+        }
+        if close { phase = .closingAfterFlush }
+        if output.pending > server.config.writeHighWater { pauseReading() }
+    }
+
+    /// Sends a body after its head; false if it could not all be queued
+    /// (the connection must then close: the promised length cannot be met).
+    private func append(_ body: ResponseBody) -> Bool {
+        switch body {
+        case .empty:
+            return true
+        case .bytes(let bytes):
+            return bytes.withUnsafeBytes { output.send($0) }
+        case .file(let descriptor, let offset, let length):
+            if length == 0 { Glibc.close(descriptor); return true }
+            guard output.queueFile(descriptor, offset: offset, length: length) else {
+                Glibc.close(descriptor)  // not taken: still ours
+                return false
+            }
+            return output.flush()
+        case .parts(let parts):
+            var complete = true
+            for part in parts {
+                if complete { complete = append(part) } else { part.discard() }
+            }
+            return complete
+        }
+    }
+
+    private func appendDecimal(_ value: Int) {
+        if value >= 10 { appendDecimal(value / 10) }
+        scratch.append(UInt8(0x30 + value % 10))
+    }
+}
