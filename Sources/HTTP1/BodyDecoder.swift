@@ -43,6 +43,34 @@ struct BodyDecoder {
         return false
     }
 
+    /// What a parser reports of a body: bytes, its end, a wait for more
+    /// input, or an error.
+    enum Outcome {
+        case bytes(UnsafeRawBufferPointer, consumed: Int)
+        case end(consumed: Int)
+        case needMore(consumed: Int)
+        case failed(HTTPParseError)
+    }
+
+    /// Steps past framing (chunk sizes, CRLFs, trailers) until there are
+    /// body bytes to report, the end, or no more input.
+    mutating func next(_ input: UnsafeRawBufferPointer) -> Outcome {
+        var consumed = 0
+        while true {
+            switch step(UnsafeRawBufferPointer(rebasing: input[consumed...])) {
+            case .data(let bytes, let used):
+                consumed += used
+                if !bytes.isEmpty { return .bytes(bytes, consumed: consumed) }
+            case .end(let used):
+                return .end(consumed: consumed + used)
+            case .needMore:
+                return .needMore(consumed: consumed)
+            case .failed(let error):
+                return .failed(error)
+            }
+        }
+    }
+
     mutating func step(_ input: UnsafeRawBufferPointer) -> Step {
         switch state {
         case .done:

@@ -67,22 +67,17 @@ public struct RequestParser {
     }
 
     private mutating func nextBody(_ input: UnsafeRawBufferPointer) -> (event: Event, consumed: Int) {
-        var consumed = 0
-        while true {
-            let rest = UnsafeRawBufferPointer(rebasing: input[consumed...])
-            switch body!.step(rest) {
-            case .data(let bytes, let used):
-                consumed += used
-                if !bytes.isEmpty { return (.body(bytes), consumed) }
-            case .end(let used):
-                body = nil
-                scanner.reset()
-                return (.end, consumed + used)
-            case .needMore:
-                return (.needMore, consumed)
-            case .failed(let error):
-                return fail(error)
-            }
+        switch body!.next(input) {
+        case .bytes(let bytes, let consumed):
+            return (.body(bytes), consumed)
+        case .end(let consumed):
+            body = nil
+            scanner.reset()
+            return (.end, consumed)
+        case .needMore(let consumed):
+            return (.needMore, consumed)
+        case .failed(let error):
+            return fail(error)
         }
     }
 
