@@ -1,4 +1,3 @@
-import CLibevent
 import EventCore
 import HTTP1
 #if canImport(Glibc)
@@ -22,9 +21,8 @@ final class BackendConnection {
     let address: SocketAddress
     /// `HOST:PORT` as bytes, for the X-Backend header of every answer.
     let addressText: [UInt8]
-    private let fd: Int32
-    private var readEvent: OpaquePointer?
-    private(set) var output: OutputQueue!
+    private var channel: SocketChannel!
+    var output: OutputQueue { channel.output }
     private let input = InputBuffer(capacity: 16 * 1024, maxCapacity: 64 * 1024)
     private var parser = ResponseParser()
     weak var delegate: BackendConnectionDelegate?
@@ -38,16 +36,12 @@ final class BackendConnection {
 
     init(owner: HTTPBalancer, fd: Int32, address: SocketAddress) {
         self.owner = owner
-        self.fd = fd
         self.address = address
         addressText = Array(address.description.utf8)
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        output = OutputQueue(base: owner.base, fd: fd, context: context, onWritable: BackendConnection.onWritable)
-        readEvent = event_new(owner.base.handle, fd, Int16(EV_READ | EV_PERSIST), BackendConnection.onReadable, context)
-        event_add(readEvent, nil)
+        channel = SocketChannel(base: owner.base, fd: fd, owner: self)
     }
 
-    var isOpen: Bool { readEvent != nil }
+    var isOpen: Bool { channel.isOpen }
 
     /// Starts carrying one request for `delegate`.
     func begin(for delegate: BackendConnectionDelegate, headRequest: Bool) {
@@ -65,20 +59,20 @@ final class BackendConnection {
     }
 
     func pauseReading() {
-        guard !readingPaused, let readEvent else { return }
+        guard !readingPaused, channel.isOpen else { return }
         readingPaused = true
-        event_del(readEvent)
+        channel.stopReading()
     }
 
     func resumeReading() {
-        guard readingPaused, let readEvent else { return }
+        guard readingPaused, channel.isOpen else { return }
         readingPaused = false
-        event_add(readEvent, nil)
+        channel.startReading()
         if !input.isEmpty { process() }
     }
 
     private func readable() {
-        let received = input.fill(from: fd)
+        let received = input.fill(from: channel.fd)
         if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
         if received <= 0 {
             if let delegate {
@@ -131,25 +125,17 @@ final class BackendConnection {
     }
 
     func close() {
-        guard let event = readEvent else { return }
-        readEvent = nil
-        event_free(event)
-        output.close()
-        Glibc.close(fd)
+        guard channel.isOpen else { return }
+        channel.close()
         owner.backendClosed(self)
     }
 
     deinit {
-        assert(readEvent == nil, "BackendConnection not closed")
+        assert(!channel.isOpen, "BackendConnection not closed")
     }
+}
 
-    private static let onReadable: event_callback_fn = { _, _, context in
-        let connection = Unmanaged<BackendConnection>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(connection) { connection.readable() }
-    }
-
-    private static let onWritable: event_callback_fn = { _, _, context in
-        let connection = Unmanaged<BackendConnection>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(connection) { connection.writable() }
-    }
+extension BackendConnection: SocketChannelOwner {
+    func channelReadable() { readable() }
+    func channelWritable() { writable() }
 }

@@ -1,4 +1,3 @@
-import CLibevent
 import EventCore
 import HTTP1
 #if canImport(Glibc)
@@ -12,9 +11,8 @@ import Glibc
 final class HTTPSession {
     static let highWater = 512 * 1024
 
-    private let fd: Int32
-    private var readEvent: OpaquePointer?
-    var output: OutputQueue!
+    private var channel: SocketChannel!
+    var output: OutputQueue { channel.output }
     let input = InputBuffer(capacity: 16 * 1024, maxCapacity: 64 * 1024)
     private var parser = RequestParser()
     unowned let owner: HTTPBalancer
@@ -29,10 +27,6 @@ final class HTTPSession {
     private var tried: [SocketAddress] = []
     var scratch: [UInt8] = []
     var readPaused = false
-    /// The read event is in the loop. It is added only once a read found
-    /// nothing (a client whose request came with its connection, answered
-    /// and closed, costs no epoll_ctl), then stays armed.
-    private var readArmed = false
     /// A whole request went to a backend: later (pipelined) bytes wait in
     /// the input buffer. The read event stays armed, saving two epoll_ctl
     /// calls a request; only a full buffer pauses it.
@@ -43,13 +37,13 @@ final class HTTPSession {
 
     init(owner: HTTPBalancer, fd: Int32, peer: String) {
         self.owner = owner
-        self.fd = fd
         self.peer = Array(peer.utf8)
         tried.reserveCapacity(4)
         lastActivity = owner.base.cachedNow
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        output = OutputQueue(base: owner.base, fd: fd, context: context, onWritable: HTTPSession.onWritable)
-        readEvent = event_new(owner.base.handle, fd, Int16(EV_READ | EV_PERSIST), HTTPSession.onReadable, context)
+        // The read event is added only once a read found nothing (armReading):
+        // a client whose request came with its connection, answered and
+        // closed, costs no epoll_ctl.
+        channel = SocketChannel(base: owner.base, fd: fd, owner: self, reading: false)
     }
 
     /// Reads at once: the request usually arrived with the connection.
@@ -63,7 +57,7 @@ final class HTTPSession {
 
     private func readable() {
         lastActivity = owner.base.cachedNow
-        let received = input.fill(from: fd)
+        let received = input.fill(from: channel.fd)
         if received == -1 && (errno == EAGAIN || errno == EINTR) { return armReading() }
         if received == 0 && awaitingResponse && !closing {
             // Half-closed after a whole request: answer it, then close.
@@ -84,7 +78,7 @@ final class HTTPSession {
     }
 
     func process() {
-        while !readPaused, !awaitingResponse, !closing, readEvent != nil {
+        while !readPaused, !awaitingResponse, !closing, channel.isOpen {
             let (event, consumed) = parser.next(input.readable)
             switch event {
             case .head(let head):
@@ -204,22 +198,18 @@ final class HTTPSession {
     }
 
     private func armReading() {
-        guard !readArmed, !readPaused, !closing, let readEvent else { return }
-        readArmed = true
-        event_add(readEvent, nil)
+        guard !readPaused, !closing, channel.isOpen else { return }
+        channel.startReading()
     }
 
     private func pauseReading() {
-        guard !readPaused, let readEvent else { return }
+        guard !readPaused, channel.isOpen else { return }
         readPaused = true
-        if readArmed {
-            readArmed = false
-            event_del(readEvent)
-        }
+        channel.stopReading()
     }
 
     func resumeReading() {
-        guard readPaused, !closing, readEvent != nil else { return }
+        guard readPaused, !closing, channel.isOpen else { return }
         readPaused = false
         armReading()
         if !input.isEmpty { process() }
@@ -233,27 +223,19 @@ final class HTTPSession {
     }
 
     func close() {
-        guard let event = readEvent else { return }
-        readEvent = nil
-        event_free(event)
-        output.close()
-        Glibc.close(fd)
+        guard channel.isOpen else { return }
+        channel.close()
         if let backend = exchange?.backend { backend.delegate = nil; backend.close() }
         exchange = nil
         owner.sessionClosed(self)
     }
 
     deinit {
-        assert(readEvent == nil, "HTTPSession not closed")
+        assert(!channel.isOpen, "HTTPSession not closed")
     }
+}
 
-    private static let onReadable: event_callback_fn = { _, _, context in
-        let session = Unmanaged<HTTPSession>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(session) { session.readable() }
-    }
-
-    private static let onWritable: event_callback_fn = { _, _, context in
-        let session = Unmanaged<HTTPSession>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(session) { session.writable() }
-    }
+extension HTTPSession: SocketChannelOwner {
+    func channelReadable() { readable() }
+    func channelWritable() { writable() }
 }

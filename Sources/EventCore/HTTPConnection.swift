@@ -19,10 +19,10 @@ final class HTTPConnection {
         case closed
     }
 
-    let fd: Int32
-    var readEvent: OpaquePointer?
+    var channel: SocketChannel!
+    var fd: Int32 { channel.fd }
+    var output: OutputQueue { channel.output }
     let input: InputBuffer
-    var output: OutputQueue!
     unowned let server: HTTPServer
     var parser: RequestParser
     var sink: RequestBodySink?
@@ -49,20 +49,16 @@ final class HTTPConnection {
 
     init(server: HTTPServer, fd: Int32, peer: String) {
         self.server = server
-        self.fd = fd
         self.peer = peer
         let limits = server.config.limits
         parser = RequestParser(limits: limits)
         input = InputBuffer(capacity: 16 * 1024, maxCapacity: limits.maxHeadBytes + limits.maxRequestLine + 1024)
         lastActivity = server.base.cachedNow
         scratch.reserveCapacity(512)
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        output = OutputQueue(base: server.base, fd: fd, context: context, onWritable: HTTPConnection.onWritable)
-        readEvent = event_new(server.base.handle, fd, Int16(EV_READ | EV_PERSIST), HTTPConnection.onReadable, context)
-        event_add(readEvent, nil)
+        channel = SocketChannel(base: server.base, fd: fd, owner: self)
     }
 
-    var isOpen: Bool { readEvent != nil }
+    var isOpen: Bool { channel.isOpen }
 
     // MARK: reading
 
@@ -161,7 +157,7 @@ final class HTTPConnection {
         sink = nil
         if case .open = phase, output.pending > 0 {
             phase = .closingAfterFlush
-            event_del(readEvent)
+            channel.stopReading()
             return
         }
         close()
@@ -170,7 +166,7 @@ final class HTTPConnection {
     /// The deferred answer arrived (on the loop): send it and go on with
     /// any pipelined requests.
     private func answerLater(_ response: HTTPResponse, keepAlive: Bool) {
-        guard awaitingAnswer, readEvent != nil else { return response.body.discard() }
+        guard awaitingAnswer, channel.isOpen else { return response.body.discard() }
         awaitingAnswer = false
         send(response, close: !keepAlive)
         if !processing { process() }  // else the running pass goes on by itself
@@ -180,9 +176,9 @@ final class HTTPConnection {
 
     /// Stops reading requests until the client has taken most of our output.
     func pauseReading() {
-        guard !readPaused, let readEvent else { return }
+        guard !readPaused, channel.isOpen else { return }
         readPaused = true
-        event_del(readEvent)
+        channel.stopReading()
     }
 
     private func writable() {
@@ -190,7 +186,7 @@ final class HTTPConnection {
         guard output.flush() else { return close() }
         if readPaused && output.pending <= server.config.writeHighWater / 2 {
             readPaused = false
-            if case .open = phase, let readEvent { event_add(readEvent, nil) }
+            if case .open = phase { channel.startReading() }
             process()
             return
         }
@@ -208,36 +204,26 @@ final class HTTPConnection {
         shutdown(fd, Int32(SHUT_WR))
         phase = .lingering(since: server.base.cachedNow)
         input.clear()
-        if let readEvent { event_add(readEvent, nil) }
+        channel.startReading()
         readPaused = false
     }
 
     /// Frees the events and the queue, closes the socket, leaves the server.
     func close() {
-        guard let event = readEvent else { return }
-        readEvent = nil
+        guard channel.isOpen else { return }
         phase = .closed
         sink?.abort()
         sink = nil
-        event_free(event)
-        output.close()
-        Glibc.close(fd)
+        channel.close()
         server.connectionClosed(self)
     }
 
     deinit {
-        assert(readEvent == nil, "HTTPConnection not closed")
+        assert(!channel.isOpen, "HTTPConnection not closed")
     }
+}
 
-    // MARK: trampolines
-
-    private static let onReadable: event_callback_fn = { _, _, context in
-        let connection = Unmanaged<HTTPConnection>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(connection) { connection.readable() }
-    }
-
-    private static let onWritable: event_callback_fn = { _, _, context in
-        let connection = Unmanaged<HTTPConnection>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(connection) { connection.writable() }
-    }
+extension HTTPConnection: SocketChannelOwner {
+    func channelReadable() { readable() }
+    func channelWritable() { writable() }
 }

@@ -1,4 +1,3 @@
-import CLibevent
 import EventCore
 import HTTP1
 #if canImport(Glibc)
@@ -7,8 +6,8 @@ import Glibc
 
 /// One client connection of the load generator: sends a request, reads its
 /// response through the project's parser, and reports the status and
-/// whether the body matched what was expected. Owns its descriptor, its read
-/// event and its output queue; `close()` frees them once.
+/// whether the body matched what was expected. Its socket is a
+/// `SocketChannel`; `close()` frees it once.
 final class LoadConnection {
     /// What became of one request: an answer (status, whether the body was
     /// the expected one, whether the connection may be reused), or a failure
@@ -18,9 +17,7 @@ final class LoadConnection {
         case failed(String)
     }
 
-    private let fd: Int32
-    private var readEvent: OpaquePointer?
-    private var output: OutputQueue!
+    private var channel: SocketChannel!
     private let input = InputBuffer(capacity: 64 * 1024, maxCapacity: 64 * 1024)
     private var parser = ResponseParser()
     private var completion: ((Outcome) -> Void)?
@@ -31,14 +28,10 @@ final class LoadConnection {
     private var keepAlive = true
 
     init(base: EventBase, fd: Int32) {
-        self.fd = fd
-        let context = Unmanaged.passUnretained(self).toOpaque()
-        output = OutputQueue(base: base, fd: fd, context: context, onWritable: LoadConnection.onWritable)
-        readEvent = event_new(base.handle, fd, Int16(EV_READ | EV_PERSIST), LoadConnection.onReadable, context)
-        event_add(readEvent, nil)
+        channel = SocketChannel(base: base, fd: fd, owner: self)
     }
 
-    var isOpen: Bool { readEvent != nil }
+    var isOpen: Bool { channel.isOpen }
 
     /// Sends `request`; `completion` runs once with its outcome.
     func send(_ request: LoadRequest, completion: @escaping (Outcome) -> Void) {
@@ -48,13 +41,13 @@ final class LoadConnection {
         bodyMatches = true
         status = 0
         parser.expectResponse(toHead: request.method == "HEAD")
-        var ok = request.head.withUnsafeBytes { output.send($0) }
-        if ok, let body = request.body { ok = body.withUnsafeBytes { output.send($0) } }
+        var ok = request.head.withUnsafeBytes { channel.output.send($0) }
+        if ok, let body = request.body { ok = body.withUnsafeBytes { channel.output.send($0) } }
         if !ok { finish(.failed("reset")) }
     }
 
     private func readable() {
-        let received = input.fill(from: fd)
+        let received = input.fill(from: channel.fd)
         if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
         if received <= 0 {
             if case .end? = parser.finish(), status > 0 {
@@ -106,28 +99,19 @@ final class LoadConnection {
     }
 
     private func writable() {
-        if !output.flush() { finish(.failed("reset")) }
+        if !channel.output.flush() { finish(.failed("reset")) }
     }
 
     func close() {
-        guard let event = readEvent else { return }
-        readEvent = nil
-        event_free(event)
-        output.close()
-        Glibc.close(fd)
+        channel.close()
     }
 
     deinit {
-        assert(readEvent == nil, "LoadConnection not closed")
+        assert(!channel.isOpen, "LoadConnection not closed")
     }
+}
 
-    private static let onReadable: event_callback_fn = { _, _, context in
-        let connection = Unmanaged<LoadConnection>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(connection) { connection.readable() }
-    }
-
-    private static let onWritable: event_callback_fn = { _, _, context in
-        let connection = Unmanaged<LoadConnection>.fromOpaque(context!).takeUnretainedValue()
-        withExtendedLifetime(connection) { connection.writable() }
-    }
+extension LoadConnection: SocketChannelOwner {
+    func channelReadable() { readable() }
+    func channelWritable() { writable() }
 }
