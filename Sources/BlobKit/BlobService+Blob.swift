@@ -81,7 +81,7 @@ extension BlobService {
     /// If-None-Match: `*`, or a list of (possibly weak) entity tags.
     static func matches(_ condition: String, etag: String) -> Bool {
         for candidate in condition.split(separator: ",") {
-            var tag = candidate.trimmingCharacters(in: " ")
+            var tag = candidate.trimming(" ")
             if tag == "*" { return true }
             if tag.hasPrefix("W/") { tag.removeFirst(2) }
             if tag == etag { return true }
@@ -128,14 +128,5 @@ final class BlobUploadSink: RequestBodySink {
 
     func abort() {
         writer.abort()
-    }
-}
-
-extension StringProtocol {
-    func trimmingCharacters(in character: Character) -> String {
-        var slice = Substring(self)
-        while slice.first == character { slice.removeFirst() }
-        while slice.last == character { slice.removeLast() }
-        return String(slice)
     }
 }

@@ -1,3 +1,5 @@
+import EventCore
+
 /// A `Range: bytes=...` header applied to a blob of known size (RFC 9110
 /// 14.1.2), single ranges only: what a client asks and what we answer.
 public enum ByteRange: Equatable, Sendable {
@@ -10,9 +12,9 @@ public enum ByteRange: Equatable, Sendable {
     case unsatisfiable
 
     public static func parse(_ header: String, size: Int) -> ByteRange {
-        let text = header.trimmingCharacters(in: " ")
+        let text = header.trimming(" ")
         guard text.utf8.count >= 6, text.prefix(6).lowercased() == "bytes=" else { return .unsatisfiable }  // the unit is case-insensitive
-        let spec = text.dropFirst(6).trimmingCharacters(in: " ")
+        let spec = text.dropFirst(6).trimming(" ")
         if spec.contains(",") { return .full }
         guard let dash = spec.firstIndex(of: "-") else { return .unsatisfiable }
         let first = spec[..<dash], last = spec[spec.index(after: dash)...]

@@ -60,6 +60,10 @@ public final class BackgroundWork: @unchecked Sendable {
         readEnd = -1
         writeEnd = -1
     }
+
+    deinit {
+        assert(readEnd < 0 && writeEnd < 0, "BackgroundWork not closed")
+    }
 }
 
 /// Carries a value across threads where the hand-off itself is the

@@ -3,7 +3,7 @@
 public enum CommandLineValues {
     /// Bytes from `N`, `NB`, `NK`/`NKB`/`NKiB`, `NM...`, `NG...` (powers of 1024).
     public static func bytes(_ text: String) -> Int? {
-        let lowered = text.lowercased().trimmingCharacters(in: " ")
+        let lowered = text.lowercased().trimming(" ")
         let digits = lowered.prefix { $0.isNumber }
         guard let value = Int(digits), !digits.isEmpty else { return nil }
         let unit = lowered.dropFirst(digits.count)
@@ -22,7 +22,7 @@ public enum CommandLineValues {
 
     /// Seconds from `N` (seconds), `Nms`, `Ns`, `Nm`, `Nh`; fractions allowed.
     public static func seconds(_ text: String) -> Double? {
-        let lowered = text.lowercased().trimmingCharacters(in: " ")
+        let lowered = text.lowercased().trimming(" ")
         let number = lowered.prefix { $0.isNumber || $0 == "." }
         guard let value = Double(number), value >= 0 else { return nil }
         switch lowered.dropFirst(number.count) {
@@ -35,11 +35,14 @@ public enum CommandLineValues {
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: Character) -> String {
+extension StringProtocol {
+    /// The text without `character` repeated at either end (Foundation's
+    /// trimmingCharacters(in:) takes a CharacterSet; this is what the
+    /// command lines and header values here need).
+    public func trimming(_ character: Character) -> String {
         var slice = Substring(self)
-        while slice.first == set { slice.removeFirst() }
-        while slice.last == set { slice.removeLast() }
+        while slice.first == character { slice.removeFirst() }
+        while slice.last == character { slice.removeLast() }
         return String(slice)
     }
 }

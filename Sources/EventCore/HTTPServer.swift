@@ -52,8 +52,6 @@ public final class HTTPServer {
     /// Where the server listens, with the real port.
     public var address: SocketAddress { listener!.address }
 
-    public var connectionCount: Int { connections.count }
-
     /// Stops accepting; open connections carry on until `close()`.
     public func stopAccepting() {
         listener?.close()
