@@ -1,12 +1,20 @@
 // swift-tools-version: 6.0
 import PackageDescription
 
-/// One set of settings for every Swift target: Swift 6 language mode, release
-/// builds optimised across the module.
+/// One set of settings for every Swift target (the language mode is the
+/// tools version's: Swift 6). Release builds skip the run-time exclusivity
+/// checks, which cost a few percent on the request paths; debug builds and
+/// the tests keep them.
 let swiftSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistogram-swift")
+
+// Each target declares exactly the modules its files import (checked by
+// scripts/check-imports.sh, part of scripts/test.sh).
 let package = Package(
     name: "blob-cluster",
     products: [
@@ -21,63 +29,71 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        // C libraries and the macros Swift cannot import.
+        // C libraries, and the macros Swift cannot import.
         .systemLibrary(name: "CLibevent", pkgConfig: "libevent", providers: [.apt(["libevent-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
-        .target(name: "CShims", linkerSettings: [.linkedLibrary("z")]),
+        .target(name: "CShims"),
 
-        // The pure HTTP/1.1 codec: bytes in, events out.
+        // The pure HTTP/1.1 codec: bytes in, events out; heads written out.
         .target(name: "HTTP1", swiftSettings: swiftSettings),
 
-        // One event loop per process, and the HTTP server on it.
-        .target(
-            name: "EventCore",
-            dependencies: [
-                "CLibevent", "CZlib", "CShims", "HTTP1",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings),
+        // One event loop per process: events, timers, signals, sockets,
+        // channels, connects, health probes, background work, the lifeline.
+        .target(name: "EventCore", dependencies: ["CLibevent", logging], swiftSettings: swiftSettings),
 
-        // The blob worker: store, handlers, command.
-        .target(name: "BlobKit", dependencies: ["EventCore", "HTTP1", "CShims"], swiftSettings: swiftSettings),
+        // The HTTP server on the loop: connections, handlers, responses.
+        .target(name: "HTTPServerKit", dependencies: ["CLibevent", "EventCore", "HTTP1"], swiftSettings: swiftSettings),
+
+        // What every program's command line shares: typed sizes and
+        // durations, --log-level, exit codes, console and log set-up.
+        .target(name: "CommandLineSupport", dependencies: [argumentParser, logging], swiftSettings: swiftSettings),
+
+        // The control lines between the supervisor and the balancer.
+        .target(name: "ClusterControl", dependencies: ["EventCore"], swiftSettings: swiftSettings),
+
+        // The blob worker: store, handlers, gzip; `blob-server`.
+        .target(
+            name: "BlobKit", dependencies: ["CZlib", "EventCore", "HTTP1", "HTTPServerKit", logging],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "BlobServer",
-            dependencies: ["BlobKit", "EventCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BlobKit", "CommandLineSupport", "EventCore", "HTTPServerKit", argumentParser, logging],
             swiftSettings: swiftSettings),
 
-        // The round-robin reverse proxy.
-        .target(name: "BalancerKit", dependencies: ["EventCore", "HTTP1", "CLibevent"], swiftSettings: swiftSettings),
+        // The round-robin reverse proxy; `blob-balancer`.
+        .target(
+            name: "BalancerKit", dependencies: ["ClusterControl", "EventCore", "HTTP1", logging],
+            swiftSettings: swiftSettings),
         .executableTarget(
             name: "Balancer",
-            dependencies: ["BalancerKit", "EventCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BalancerKit", "CommandLineSupport", "EventCore", argumentParser, logging],
             swiftSettings: swiftSettings),
 
-        // The supervisor.
-        .target(name: "SupervisorKit", dependencies: ["EventCore", "CShims"], swiftSettings: swiftSettings),
+        // The supervisor: a pure state machine, and its process shell `blob-cluster`.
+        .target(name: "SupervisorKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "Supervisor",
-            dependencies: ["SupervisorKit", "EventCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CShims", "ClusterControl", "CommandLineSupport", "EventCore", "SupervisorKit", argumentParser, logging],
             swiftSettings: swiftSettings),
 
-        // The load generator of the sweep.
-        .target(
-            name: "LoadKit",
-            dependencies: ["EventCore", "HTTP1", "CLibevent", .product(name: "Histogram", package: "hdrhistogram-swift")],
-            swiftSettings: swiftSettings),
+        // The load generator of the sweep; `blob-load`.
+        .target(name: "LoadKit", dependencies: ["EventCore", "HTTP1", histogram], swiftSettings: swiftSettings),
         .executableTarget(
             name: "BlobLoad",
-            dependencies: ["LoadKit", "EventCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["CommandLineSupport", "EventCore", "LoadKit", argumentParser],
             swiftSettings: swiftSettings),
 
         // Test support: start the real binaries on loopback, stop them by pid.
-        .target(name: "ClusterTesting", dependencies: ["CShims", "HTTP1"], swiftSettings: swiftSettings),
+        .target(name: "ClusterTesting", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
 
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
-        .testTarget(name: "EventCoreTests", dependencies: ["EventCore", "CLibevent"], swiftSettings: swiftSettings),
-        .testTarget(name: "BlobKitTests", dependencies: ["BlobKit", "HTTP1"], swiftSettings: swiftSettings),
-        .testTarget(name: "BalancerKitTests", dependencies: ["BalancerKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "EventCoreTests", dependencies: ["EventCore"], swiftSettings: swiftSettings),
+        .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "BlobKitTests", dependencies: ["BlobKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "BalancerKitTests", dependencies: ["BalancerKit", "ClusterControl", "EventCore", "HTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorKitTests", dependencies: ["SupervisorKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LoadKitTests", dependencies: ["LoadKit"], swiftSettings: swiftSettings),
-        .testTarget(name: "IntegrationTests", dependencies: ["ClusterTesting", "HTTP1"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrationTests", dependencies: ["ClusterTesting"], swiftSettings: swiftSettings),
     ]
 )

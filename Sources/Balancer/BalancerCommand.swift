@@ -1,5 +1,6 @@
 import ArgumentParser
 import BalancerKit
+import CommandLineSupport
 import EventCore
 import Logging
 #if canImport(Glibc)
@@ -14,11 +15,11 @@ struct BalancerCommand: ParsableCommand {
         commandName: "blob-balancer",
         abstract: "Round-robin reverse proxy (tcp or http mode) in front of blob-server workers.",
         discussion: """
-            Prints 'blob-balancer listening on HOST:PORT (pid N, mode M, K backends)' once it listens;
-            exits 3 if it cannot (port in use). SIGTERM or SIGINT: stop accepting, let connections
-            in flight finish (10 s at most), exit 0. With --control-fd, lines 'add HOST:PORT',
-            'drain HOST:PORT', 'remove HOST:PORT' and 'stop' change the backends at run time,
-            and end of file on that descriptor (the supervisor died) stops the balancer.
+            Prints 'blob-balancer listening on HOST:PORT (pid N, mode M, K backends)' once it listens; exits 3 if it cannot (port in use).
+
+            SIGTERM or SIGINT: stop accepting, let connections in flight finish (10 s at most), exit 0.
+
+            With --control-fd, lines 'add HOST:PORT', 'drain HOST:PORT', 'remove HOST:PORT' and 'stop' change the backends at run time, and end of file on that descriptor (the supervisor died) stops the balancer.
             """)
 
     @Option(help: "Port to listen on; 0 picks a free one.")
@@ -37,7 +38,7 @@ struct BalancerCommand: ParsableCommand {
     var retries: Int = 3
 
     @Option(help: "Interval between health checks of each backend (e.g. 2s, 500ms).")
-    var checkInter: String = "2s"
+    var checkInter: TimeSpan = "2s"
 
     @Option(help: "Health check: tcp (a connect, haproxy's default) or healthcheck (GET /healthcheck must answer 200).")
     var check: String = "tcp"
@@ -49,13 +50,13 @@ struct BalancerCommand: ParsableCommand {
     var fall: Int = 3
 
     @Option(help: "Longest wait for a backend connect.")
-    var timeoutConnect: String = "5s"
+    var timeoutConnect: TimeSpan = "5s"
 
     @Option(help: "Longest a client may stay idle.")
-    var timeoutClient: String = "30s"
+    var timeoutClient: TimeSpan = "30s"
 
     @Option(help: "Longest a backend may take to answer (http mode: 504 after it).")
-    var timeoutServer: String = "30s"
+    var timeoutServer: TimeSpan = "30s"
 
     @Option(help: "Most concurrent client connections; beyond it new ones wait in the kernel backlog.")
     var maxconn: Int = 10_000
@@ -63,8 +64,7 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "Read control lines from this inherited descriptor (the supervisor's pipe).")
     var controlFd: Int32?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
@@ -78,8 +78,8 @@ struct BalancerCommand: ParsableCommand {
             throw ValidationError("--retries must be >= 0; --rise, --fall and --maxconn >= 1")
         }
         for (name, value) in [("--check-inter", checkInter), ("--timeout-connect", timeoutConnect),
-                              ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer)] {
-            guard let seconds = CommandLineValues.seconds(value), seconds > 0 else { throw ValidationError("\(name): not a duration: \(value)") }
+                              ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer)] where value.seconds <= 0 {
+            throw ValidationError("\(name) must be more than 0")
         }
     }
 
@@ -87,19 +87,19 @@ struct BalancerCommand: ParsableCommand {
         var config = BalancerConfig(listen: SocketAddress(host: host, port: port), backends: backend.compactMap(SocketAddress.init))
         config.mode = ProxyMode(rawValue: mode)!
         config.retries = retries
-        config.checkInterval = CommandLineValues.seconds(checkInter)!
+        config.checkInterval = checkInter.seconds
         config.rise = rise
         config.fall = fall
         config.httpCheck = check == "healthcheck"
-        config.connectTimeout = CommandLineValues.seconds(timeoutConnect)!
-        config.clientTimeout = CommandLineValues.seconds(timeoutClient)!
-        config.serverTimeout = CommandLineValues.seconds(timeoutServer)!
+        config.connectTimeout = timeoutConnect.seconds
+        config.clientTimeout = timeoutClient.seconds
+        config.serverTimeout = timeoutServer.seconds
         config.maxConnections = maxconn
         return config
     }
 
     func run() throws {
-        let logger = Log.setUp(role: "blob-balancer", level: logLevel)
+        let logger = Log.setUp(role: "blob-balancer", level: logging.logLevel)
         Resources.raiseDescriptorLimit()
         signal(SIGPIPE, SIG_IGN)
         let base: EventBase
@@ -107,7 +107,7 @@ struct BalancerCommand: ParsableCommand {
             base = try EventBase()
         } catch {
             logger.critical("cannot start: \(error)")
-            throw ExitCode(ProgramExit.bootFailure)
+            throw ExitCode.bootFailure
         }
         let directory = BackendDirectory(base: base, config: config, logger: logger)
         let front: BalancerFront
@@ -120,7 +120,7 @@ struct BalancerCommand: ParsableCommand {
             logger.critical("cannot start: \(error)")
             directory.close()
             base.close()
-            throw ExitCode(ProgramExit.bootFailure)
+            throw ExitCode.bootFailure
         }
         let stopper = GracefulStop(base: base, front: front, timeout: config.stopTimeout, logger: logger)
         var events = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0) { stopper.begin() } }
@@ -139,5 +139,3 @@ struct BalancerCommand: ParsableCommand {
         base.close()
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -1,3 +1,4 @@
+import ClusterControl
 import EventCore
 import Logging
 

@@ -1,5 +1,6 @@
 import EventCore
 import HTTP1
+import HTTPServerKit
 
 /// `/blobs/{user}/{id}`: GET (whole, ranges, 304, flags), PUT, POST flags, DELETE.
 extension BlobService {
@@ -81,7 +82,7 @@ extension BlobService {
     /// If-None-Match: `*`, or a list of (possibly weak) entity tags.
     static func matches(_ condition: String, etag: String) -> Bool {
         for candidate in condition.split(separator: ",") {
-            var tag = candidate.trimming(" ")
+            var tag = candidate.trimmingHTTPWhitespace()
             if tag == "*" { return true }
             if tag.hasPrefix("W/") { tag.removeFirst(2) }
             if tag == etag { return true }

@@ -1,5 +1,6 @@
 import EventCore
 import HTTP1
+import HTTPServerKit
 
 /// `GET /blobs/{user}/`: the live ids of one namespace, filtered, ordered,
 /// tombstoned ones, or just their count.

@@ -1,5 +1,6 @@
 import EventCore
 import HTTP1
+import HTTPServerKit
 
 /// `POST /stream/{user}?direction=download|upload`: many blobs in one body.
 extension BlobService {

@@ -1,5 +1,6 @@
 import EventCore
 import HTTP1
+import HTTPServerKit
 import Logging
 
 /// The worker's HTTP handler: routes each request by path and method to

@@ -12,9 +12,9 @@ public enum ByteRange: Equatable, Sendable {
     case unsatisfiable
 
     public static func parse(_ header: String, size: Int) -> ByteRange {
-        let text = header.trimming(" ")
+        let text = header.trimmingHTTPWhitespace()
         guard text.utf8.count >= 6, text.prefix(6).lowercased() == "bytes=" else { return .unsatisfiable }  // the unit is case-insensitive
-        let spec = text.dropFirst(6).trimming(" ")
+        let spec = text.dropFirst(6).trimmingHTTPWhitespace()
         if spec.contains(",") { return .full }
         guard let dash = spec.firstIndex(of: "-") else { return .unsatisfiable }
         let first = spec[..<dash], last = spec[spec.index(after: dash)...]

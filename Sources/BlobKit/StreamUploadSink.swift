@@ -1,4 +1,5 @@
 import EventCore
+import HTTPServerKit
 
 /// The body of a stream upload, taken apart as it arrives: a first line
 /// holding a JSON list of `[id, size]` pairs, then the blobs' bytes back to

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import EventCore
 import LoadKit
 #if canImport(Glibc)
@@ -13,15 +14,13 @@ struct BlobLoadCommand: ParsableCommand {
         commandName: "blob-load",
         abstract: "Load a blob server with one of the study's actions and report what happened.",
         discussion: """
-            Actions: baseline = GET /; list = GET /blobs/USER/; put = PUT of a new blob; get = PUT then GET
-            of it (the bytes are checked); flag = PUT then POST ["PROCESSING"]; delete = PUT then DELETE.
-            --amount counts actions, so get, flag and delete make two requests each. Every blob id is new.
-            Connections are kept alive unless --new-connection-per-request (as ab does). Only 200 counts
-            as success. Exits 0 when the run happened, whatever the server answered.
+            Actions: baseline = GET /; list = GET /blobs/USER/; put = PUT of a new blob; get = PUT then GET of it (the bytes are checked); flag = PUT then POST ["PROCESSING"]; delete = PUT then DELETE.
+
+            --amount counts actions, so get, flag and delete make two requests each. Every blob id is new. Connections are kept alive unless --new-connection-per-request (as ab does). Only 200 counts as success. Exits 0 when the run happened, whatever the server answered.
             """)
 
     @Option(help: "baseline, list, put, get, flag or delete.")
-    var action: String
+    var action: LoadAction
 
     @Option(name: [.customShort("n"), .long], help: "Number of actions.")
     var amount: Int = 1000
@@ -30,7 +29,7 @@ struct BlobLoadCommand: ParsableCommand {
     var concurrency: Int = 10
 
     @Option(help: "Blob size (e.g. 10KiB).")
-    var size: String = "10KiB"
+    var size: ByteSize = "10KiB"
 
     @Flag(help: "Open a new connection for every request (Connection: close), as ab does.")
     var newConnectionPerRequest = false
@@ -42,33 +41,32 @@ struct BlobLoadCommand: ParsableCommand {
     var user: String = "blobload"
 
     @Option(help: "Longest wait for one request (e.g. 10s).")
-    var timeout: String = "10s"
+    var timeout: TimeSpan = "10s"
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
     func validate() throws {
-        guard LoadAction(rawValue: action) != nil else {
-            throw ValidationError("unknown action '\(action)': use \(LoadAction.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
         guard amount >= 0 else { throw ValidationError("--amount must be >= 0") }
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be >= 1") }
-        guard let bytes = CommandLineValues.bytes(size), bytes <= 1 << 30 else { throw ValidationError("--size: not a size up to 1GiB: \(size)") }
+        guard size.bytes <= 1 << 30 else { throw ValidationError("--size must be at most 1GiB") }
         guard LoadTarget(url: url) != nil else { throw ValidationError("--url must be http://HOST[:PORT] with an IPv4 host: \(url)") }
         guard user.utf8.allSatisfy({ $0 < 128 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || $0 == 45 || $0 == 95) }),
               !user.isEmpty else { throw ValidationError("--user must match [A-Za-z0-9_-]+") }
-        guard let seconds = CommandLineValues.seconds(timeout), seconds > 0 else { throw ValidationError("--timeout: not a duration: \(timeout)") }
+        guard timeout.seconds > 0 else { throw ValidationError("--timeout must be more than 0") }
     }
 
     func run() throws {
         signal(SIGPIPE, SIG_IGN)
         let plan = LoadPlan(
-            action: LoadAction(rawValue: action)!, amount: amount, concurrency: concurrency,
-            size: CommandLineValues.bytes(size)!, newConnectionPerRequest: newConnectionPerRequest,
-            target: LoadTarget(url: url)!, user: user, timeout: CommandLineValues.seconds(timeout)!)
+            action: action, amount: amount, concurrency: concurrency,
+            size: size.bytes, newConnectionPerRequest: newConnectionPerRequest,
+            target: LoadTarget(url: url)!, user: user, timeout: timeout.seconds)
         let base = try EventBase()
         let report = LoadRunner(base: base, plan: plan).run()
         base.close()
         print(json ? report.json() : report.text())
     }
 }
+
+extension LoadAction: ExpressibleByArgument {}

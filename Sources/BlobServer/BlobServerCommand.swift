@@ -1,6 +1,8 @@
 import ArgumentParser
 import BlobKit
+import CommandLineSupport
 import EventCore
+import HTTPServerKit
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -15,6 +17,7 @@ struct BlobServerCommand: ParsableCommand {
         abstract: "Serve the Soledad Blobs HTTP API over a file-system store (one worker process).",
         discussion: """
             Prints one line once it listens: 'blob-server listening on HOST:PORT (pid N)'.
+
             Exits 3 if it cannot start (port in use, store not writable). SIGTERM or SIGINT stop it once the requests in flight are answered (10 s at most).
             """)
 
@@ -28,10 +31,10 @@ struct BlobServerCommand: ParsableCommand {
     var store: String
 
     @Option(help: "Largest blob accepted (e.g. 10MiB, 1G); larger PUTs get 413.")
-    var maxBody: String = "1GiB"
+    var maxBody: ByteSize = "1GiB"
 
     @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. Over it, PUT gets 507.")
-    var quota: String?
+    var quota: ByteSize?
 
     @Flag(help: "fsync each blob and its directory before answering 200 (survives power loss).")
     var fsync = false
@@ -40,40 +43,35 @@ struct BlobServerCommand: ParsableCommand {
     var tokens: String?
 
     @Option(help: "Seconds a client has to send a whole request head (slowloris guard), e.g. 10s.")
-    var headerTimeout: String = "10s"
+    var headerTimeout: TimeSpan = "10s"
 
     @Option(help: "Seconds an idle keep-alive connection or a stalled upload is kept, e.g. 60s.")
-    var idleTimeout: String = "60s"
+    var idleTimeout: TimeSpan = "60s"
 
     @Option(help: "Exit when this inherited descriptor reaches end of file (blob-cluster passes a pipe so workers never outlive it).")
     var lifelineFd: Int32?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else {
             throw ValidationError("--host must be an IPv4 address such as 127.0.0.1")
         }
-        guard CommandLineValues.bytes(maxBody) != nil else { throw ValidationError("--max-body: not a size: \(maxBody)") }
-        if let quota, CommandLineValues.bytes(quota) == nil { throw ValidationError("--quota: not a size: \(quota)") }
-        guard CommandLineValues.seconds(headerTimeout) != nil else { throw ValidationError("--header-timeout: not a duration: \(headerTimeout)") }
-        guard CommandLineValues.seconds(idleTimeout) != nil else { throw ValidationError("--idle-timeout: not a duration: \(idleTimeout)") }
     }
 
     func run() throws {
-        let logger = Log.setUp(role: "blob-server", level: logLevel)
+        let logger = Log.setUp(role: "blob-server", level: logging.logLevel)
         do {
             try serve(logger: logger)
         } catch {
             logger.critical("cannot start: \(error)")
-            throw ExitCode(ProgramExit.bootFailure)
+            throw ExitCode.bootFailure
         }
     }
 
     private func serve(logger: Logger) throws {
-        let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota.flatMap(CommandLineValues.bytes))
+        let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota?.bytes)
         if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem)") }
         let credentials = try tokens.map { try Credentials(contentsOf: $0) }
         let base = try EventBase()
@@ -81,12 +79,12 @@ struct BlobServerCommand: ParsableCommand {
         let background = try BackgroundWork(base: base)
         defer { background.close() }
         let service = BlobService(
-            store: blobStore, maxBody: CommandLineValues.bytes(maxBody)!, credentials: credentials, logger: logger,
+            store: blobStore, maxBody: maxBody.bytes, credentials: credentials, logger: logger,
             background: background)
         var config = HTTPServerConfig()
-        config.limits.maxBodyBytes = CommandLineValues.bytes(maxBody)!
-        config.headerTimeout = CommandLineValues.seconds(headerTimeout)!
-        config.idleTimeout = CommandLineValues.seconds(idleTimeout)!
+        config.limits.maxBodyBytes = maxBody.bytes
+        config.headerTimeout = headerTimeout.seconds
+        config.idleTimeout = idleTimeout.seconds
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         defer { server.close() }
         // TERM and INT finish the requests in flight (up to 10 s), then exit;
@@ -111,11 +109,3 @@ struct BlobServerCommand: ParsableCommand {
         base.run()
     }
 }
-
-/// A start-up failure with a one-line reason.
-struct BootError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

@@ -2,7 +2,6 @@
 #include <sys/wait.h>
 #include <sys/prctl.h>
 #include <signal.h>
-#include <zlib.h>
 
 int cshims_wifexited(int status) { return WIFEXITED(status); }
 int cshims_wexitstatus(int status) { return WEXITSTATUS(status); }
@@ -10,8 +9,3 @@ int cshims_wifsignaled(int status) { return WIFSIGNALED(status); }
 int cshims_wtermsig(int status) { return WTERMSIG(status); }
 
 int cshims_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
-
-int cshims_deflate_init_gzip(void *stream, int level) {
-    /* 15 window bits + 16 selects the gzip wrapper. */
-    return deflateInit2((z_streamp)stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-}

@@ -1,1 +1,7 @@
 #include <zlib.h>
+
+/* deflateInit2 is a macro Swift cannot import; 15 window bits + 16 selects
+   the gzip wrapper. */
+static inline int czlib_deflate_init_gzip(z_stream *stream, int level) {
+    return deflateInit2(stream, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+}

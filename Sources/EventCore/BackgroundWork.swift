@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,7 +8,8 @@ import Glibc
 /// completions wait in a locked queue and a byte on a pipe wakes the loop,
 /// which runs them there. One per loop; the loop keeps serving meanwhile.
 public final class BackgroundWork: @unchecked Sendable {
-    private let lock = NSLock()
+    /// Guards `finished` (a serial queue is the lock: no Foundation needed).
+    private let finishedLock = DispatchQueue(label: "background-work.finished")
     private var finished: [() -> Void] = []
     private var readEnd: Int32 = -1
     private var writeEnd: Int32 = -1
@@ -34,9 +34,7 @@ public final class BackgroundWork: @unchecked Sendable {
         let deliver = UncheckedBox(then)
         queue.async { [self] in
             let result = UncheckedBox(work())
-            lock.lock()
-            finished.append { deliver.value(result.value) }
-            lock.unlock()
+            finishedLock.sync { finished.append { deliver.value(result.value) } }
             var byte: UInt8 = 1
             _ = write(writeEnd, &byte, 1)  // a full pipe already means "wake up"
         }
@@ -45,10 +43,10 @@ public final class BackgroundWork: @unchecked Sendable {
     private func runFinished() {
         var drain = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &drain, drain.count) > 0 {}
-        lock.lock()
-        let ready = finished
-        finished = []
-        lock.unlock()
+        let ready = finishedLock.sync {
+            defer { finished = [] }
+            return finished
+        }
         ready.forEach { $0() }
     }
 

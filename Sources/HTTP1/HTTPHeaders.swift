@@ -139,7 +139,7 @@ public struct HTTPHeaders: Sendable, Sequence {
 
 extension StringProtocol {
     /// Drops spaces and tabs at both ends (HTTP's optional whitespace).
-    func trimmingHTTPWhitespace() -> Substring {
+    public func trimmingHTTPWhitespace() -> Substring {
         var slice = Substring(self)
         while let first = slice.first, first == " " || first == "\t" { slice.removeFirst() }
         while let last = slice.last, last == " " || last == "\t" { slice.removeLast() }

@@ -1,3 +1,5 @@
+import ClusterControl
+import CommandLineSupport
 import EventCore
 import Logging
 import SupervisorKit
@@ -6,8 +8,8 @@ import Glibc
 #endif
 
 /// The thin process shell around `SupervisorStateMachine`: signals and
-/// child exits become loop events, a short timer drives deadlines and
-/// health probes, and each action the machine returns is carried out here
+/// child exits become loop events, one timer wakes the machine at its next
+/// deadline (health probes, backoffs, stop), and each action the machine returns is carried out here
 /// (posix_spawn, kill, a line to the balancer, the ready line, exit).
 final class ClusterShell {
     private let command: SupervisorCommand
@@ -22,6 +24,7 @@ final class ClusterShell {
     private var events: [LoopEvent] = []
     private var probing: Set<Int32> = []
     private var exitCode: Int32?
+    private var deadlineTimer: LoopEvent?
 
     init(command: SupervisorCommand, logger: Logger) throws {
         self.command = command
@@ -30,7 +33,7 @@ final class ClusterShell {
         lifeline = try ParentPipe()
         var config = SupervisorConfig(
             workers: command.workers, maxWorkers: command.maxWorkers, balancerPort: command.port,
-            basePort: command.workerBasePort, gracefulTimeout: CommandLineValues.seconds(command.gracefulTimeout) ?? 30)
+            basePort: command.workerBasePort, gracefulTimeout: command.gracefulTimeout.seconds, bootFailureCode: ProgramExit.bootFailure)
         config.killTimeout = 5
         machine = SupervisorStateMachine(config: config)
     }
@@ -53,12 +56,11 @@ final class ClusterShell {
             events.append(LoopEvent.signal(base: base, number) { [unowned self] in self.feed(event) })
         }
         events.append(LoopEvent.signal(base: base, SIGCHLD) { [unowned self] in self.reap() })
-        let ticker = LoopEvent.timer(base: base, repeating: true) { [unowned self] in
-            self.reap()  // a SIGCHLD merged with another is still collected
-            self.feed(.tick)
-        }
-        ticker.add(after: 0.1)
-        events.append(ticker)
+        // One timer, armed after every event for the machine's next deadline
+        // (backoffs, probes of starting children, stop deadlines): no polling.
+        let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.feed(.tick) }
+        deadlineTimer = deadline
+        events.append(deadline)
         feed(.start)
         if exitCode == nil { base.run() }
         events.forEach { $0.close() }
@@ -87,6 +89,13 @@ final class ClusterShell {
                 if let followUp = perform(action) { queue.append(followUp) }
             }
         }
+        armDeadlineTimer()
+    }
+
+    private func armDeadlineTimer() {
+        guard let deadlineTimer, exitCode == nil else { return }
+        deadlineTimer.cancel()
+        if let deadline = machine.nextDeadline() { deadlineTimer.add(after: max(0, deadline - monotonicNow())) }
     }
 
     private func reap() {
@@ -107,7 +116,7 @@ final class ClusterShell {
             guard let pipe = try? ParentPipe() else { return .spawnFailed(childID: id, reason: "cannot make a pipe") }
             control = pipe
             var arguments = ["--port", "\(command.port)", "--host", command.host, "--mode", command.mode,
-                             "--control-fd", "0", "--check", "healthcheck", "--log-level", command.logLevel.rawValue]
+                             "--control-fd", "0", "--check", "healthcheck", "--log-level", command.logging.logLevel.rawValue]
             for port in backends { arguments += ["--backend", "\(command.host):\(port)"] }
             let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd)
             pipe.closeReadEnd()
@@ -117,7 +126,7 @@ final class ClusterShell {
         case .kill(let pid):
             kill(pid, SIGKILL)
         case .tellBalancer(let order):
-            control?.send(line: Self.line(for: order, host: command.host))
+            control?.send(line: Self.controlCommand(for: order, host: command.host).line)
         case .probe(let pid, let role, let port):
             probe(pid: pid, role: role, port: port)
         case .log(let message):
@@ -154,11 +163,11 @@ final class ClusterShell {
         }
     }
 
-    static func line(for order: BalancerCommand, host: String) -> String {
-        switch order {
-        case .add(let port): return "add \(host):\(port)"
-        case .drain(let port): return "drain \(host):\(port)"
-        case .remove(let port): return "remove \(host):\(port)"
+    static func controlCommand(for update: BalancerUpdate, host: String) -> ControlCommand {
+        switch update {
+        case .add(let port): return .add(SocketAddress(host: host, port: port))
+        case .drain(let port): return .drain(SocketAddress(host: host, port: port))
+        case .remove(let port): return .remove(SocketAddress(host: host, port: port))
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 import EventCore
 import Logging
 #if canImport(Glibc)
@@ -13,11 +14,11 @@ struct SupervisorCommand: ParsableCommand {
         commandName: "blob-cluster",
         abstract: "Run a blob cluster: blob-balancer on --port in front of N blob-server workers on one store.",
         discussion: """
-            Prints one line once every worker answers /healthcheck and the balancer accepts:
-            'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...'.
-            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the
-            workers one at a time; TTIN and TTOU add and remove one worker. Exits 3 if the
-            cluster cannot start (port in use, store not writable).
+            Prints one line once every worker answers /healthcheck and the balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...'.
+
+            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker.
+
+            Exits 3 if the cluster cannot start (port in use, store not writable).
             """)
 
     @Option(help: "Number of worker processes (1 to --max-workers).")
@@ -42,13 +43,13 @@ struct SupervisorCommand: ParsableCommand {
     var maxWorkers: Int = 8
 
     @Option(help: "On stop, how long in-flight requests may take before children are killed (e.g. 30s).")
-    var gracefulTimeout: String = "30s"
+    var gracefulTimeout: TimeSpan = "30s"
 
     @Option(help: "Largest blob accepted by the workers (e.g. 1GiB).")
-    var maxBody: String = "1GiB"
+    var maxBody: ByteSize = "1GiB"
 
     @Option(help: "Bytes of blobs each user may store (off by default).")
-    var quota: String?
+    var quota: ByteSize?
 
     @Flag(help: "Workers fsync each blob and its directory before answering 200.")
     var fsync = false
@@ -56,8 +57,7 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Tokens file ('user:token' lines) the workers require on /blobs and /stream.")
     var tokens: String?
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
-    var logLevel: Logger.Level = .info
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard maxWorkers >= 1 else { throw ValidationError("--max-workers must be at least 1") }
@@ -69,27 +69,20 @@ struct SupervisorCommand: ParsableCommand {
         }
         guard ["tcp", "http"].contains(mode) else { throw ValidationError("--mode must be tcp or http") }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
-        guard let grace = CommandLineValues.seconds(gracefulTimeout), grace >= 0 else {
-            throw ValidationError("--graceful-timeout: not a duration: \(gracefulTimeout)")
-        }
-        guard CommandLineValues.bytes(maxBody) != nil else { throw ValidationError("--max-body: not a size: \(maxBody)") }
-        if let quota, CommandLineValues.bytes(quota) == nil { throw ValidationError("--quota: not a size: \(quota)") }
     }
 
     /// The flags every worker is started with, besides its port.
     var workerArguments: [String] {
-        var arguments = ["--store", store, "--host", host, "--max-body", maxBody, "--log-level", logLevel.rawValue]
-        if let quota { arguments += ["--quota", quota] }
+        var arguments = ["--store", store, "--host", host, "--max-body", maxBody.text, "--log-level", logging.logLevel.rawValue]
+        if let quota { arguments += ["--quota", quota.text] }
         if fsync { arguments.append("--fsync") }
         if let tokens { arguments += ["--tokens", tokens] }
         return arguments
     }
 
     func run() throws {
-        let logger = Log.setUp(role: "blob-cluster", level: logLevel)
+        let logger = Log.setUp(role: "blob-cluster", level: logging.logLevel)
         let code = try ClusterShell(command: self, logger: logger).run()
         if code != 0 { throw ExitCode(code) }
     }
 }
-
-extension Logger.Level: @retroactive ExpressibleByArgument {}

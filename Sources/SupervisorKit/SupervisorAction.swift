@@ -12,7 +12,7 @@ public enum SupervisorAction: Equatable, Sendable {
     /// SIGKILL: the deadline has passed, or a second SIGINT.
     case kill(pid: Int32)
     /// A line on the balancer's control channel.
-    case tellBalancer(BalancerCommand)
+    case tellBalancer(BalancerUpdate)
     /// Check the child's health (a worker's /healthcheck, the balancer's
     /// port); answer `.healthy(pid:)` if it is. Repeated each pass while the
     /// child is starting; the shell may skip a probe already in flight.
@@ -25,10 +25,11 @@ public enum SupervisorAction: Equatable, Sendable {
     case exit(code: Int32)
 }
 
-/// A line on the balancer's control channel, in haproxy's words: `add` puts
-/// a healthy worker in the rotation, `drain` gives it no new connections or
-/// requests while its own finish, `remove` forgets it (it is gone).
-public enum BalancerCommand: Equatable, Sendable {
+/// A change the balancer must hear of, in haproxy's words: `add` puts a
+/// healthy worker in the rotation, `drain` gives it no new connections or
+/// requests while its own finish, `remove` forgets it (it is gone). The
+/// shell sends it as a `ControlCommand` line.
+public enum BalancerUpdate: Equatable, Sendable {
     case add(port: Int)
     case drain(port: Int)
     case remove(port: Int)

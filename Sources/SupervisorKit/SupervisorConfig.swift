@@ -27,10 +27,13 @@ public struct SupervisorConfig: Sendable {
     public var startTimeout: Double = 30
     /// How often a starting child is probed (`nextDeadline()` asks for it).
     public var probeInterval: Double = 0.1
-    /// The exit code of a child that cannot start: halts the supervisor.
-    public var bootFailureCode: Int32 = 3
+    /// The exit code of a child that cannot start: halts the supervisor
+    /// (the programs' `ProgramExit.bootFailure`, passed in by the shell).
+    public var bootFailureCode: Int32
 
-    public init(workers: Int, maxWorkers: Int = 8, balancerPort: Int = 8000, basePort: Int = 8001, gracefulTimeout: Double = 30) {
+    public init(workers: Int, maxWorkers: Int = 8, balancerPort: Int = 8000, basePort: Int = 8001,
+                gracefulTimeout: Double = 30, bootFailureCode: Int32) {
+        self.bootFailureCode = bootFailureCode
         self.workers = workers
         self.maxWorkers = maxWorkers
         self.balancerPort = balancerPort

@@ -116,7 +116,7 @@ public struct SupervisorStateMachine {
     /// A line for the balancer, if a balancer is there to read it and the
     /// cluster is not stopping; a balancer spawned later is given the
     /// healthy workers on its command line instead.
-    func tell(_ command: BalancerCommand) -> [SupervisorAction] {
+    func tell(_ command: BalancerUpdate) -> [SupervisorAction] {
         guard phase == .running, let balancer, !balancer.retiring else { return [] }
         return [.tellBalancer(command)]
     }

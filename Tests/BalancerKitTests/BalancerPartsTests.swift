@@ -1,4 +1,5 @@
 @testable import BalancerKit
+import ClusterControl
 import EventCore
 import HTTP1
 import XCTest

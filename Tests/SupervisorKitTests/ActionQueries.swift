@@ -16,7 +16,7 @@ extension Array where Element == SupervisorAction {
     var terminated: [Int32] { compactMap { if case .terminate(let pid) = $0 { return pid } else { return nil } } }
     var killed: [Int32] { compactMap { if case .kill(let pid) = $0 { return pid } else { return nil } } }
 
-    var balancerCommands: [BalancerCommand] {
+    var balancerUpdates: [BalancerUpdate] {
         compactMap { if case .tellBalancer(let command) = $0 { return command } else { return nil } }
     }
 

@@ -9,12 +9,12 @@ final class HealingTests: XCTestCase {
         shell.startHealthy()
         shell.now += 20
         let died = shell.feed(.exited(pid: shell.pid(ofPort: 8001), status: .signaled(9)))
-        XCTAssertEqual(died.balancerCommands, [.remove(port: 8001)])
+        XCTAssertEqual(died.balancerUpdates, [.remove(port: 8001)])
         XCTAssertEqual(shell.rotation, [8002])
         XCTAssertFalse(died.spawnsAnything, "waits its backoff")
         XCTAssertEqual(shell.secondsUntilSpawn(onPort: 8001), 0.1)
         XCTAssertEqual(shell.rotation, [8002], "not before it is healthy")
-        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8001))).balancerCommands, [.add(port: 8001)])
+        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8001))).balancerUpdates, [.add(port: 8001)])
     }
 
     func testQuickDeathsDoubleTheBackoffUpToTheCap() {
@@ -85,12 +85,12 @@ final class HealingTests: XCTestCase {
         shell.now += 20
         shell.feed(.exited(pid: shell.balancerPid, status: .signaled(9)))
         // While no balancer runs: a worker dies, nobody is told.
-        XCTAssertEqual(shell.feed(.exited(pid: shell.pid(ofPort: 8002), status: .signaled(9))).balancerCommands, [])
+        XCTAssertEqual(shell.feed(.exited(pid: shell.pid(ofPort: 8002), status: .signaled(9))).balancerUpdates, [])
         let respawn = shell.advance(0.1)
         XCTAssertEqual(respawn.balancerSpawns, [[8001, 8003]])
         XCTAssertEqual(respawn.spawnedPorts, [8002])
         // The worker healthy while the new balancer starts is told on its channel.
-        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8002))).balancerCommands, [.add(port: 8002)])
+        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8002))).balancerUpdates, [.add(port: 8002)])
         XCTAssertEqual(shell.rotation, [8001, 8002, 8003])
         XCTAssertEqual(shell.feed(.healthy(pid: shell.balancerPid)).readyWorkers, [], "ready was said once already")
     }

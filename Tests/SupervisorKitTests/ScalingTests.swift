@@ -35,12 +35,12 @@ final class ScalingTests: XCTestCase {
         shell.startHealthy()
         let victim = shell.pid(ofPort: 8003)
         let actions = shell.feed(.signal(.decrease))
-        XCTAssertEqual(actions.balancerCommands, [.drain(port: 8003)])
+        XCTAssertEqual(actions.balancerUpdates, [.drain(port: 8003)])
         XCTAssertEqual(actions.terminated, [victim])
         XCTAssertEqual(shell.advance(29).killed, [], "in flight may finish for --graceful-timeout")
         XCTAssertEqual(shell.advance(1).killed, [victim])
         let reaped = shell.feed(.exited(pid: victim, status: .signaled(9))) + shell.advance(10)
-        XCTAssertEqual(reaped.balancerCommands, [.remove(port: 8003)])
+        XCTAssertEqual(reaped.balancerUpdates, [.remove(port: 8003)])
         XCTAssertFalse(reaped.spawnsAnything, "a retired worker is not respawned")
     }
 
@@ -51,7 +51,7 @@ final class ScalingTests: XCTestCase {
         let starting = shell.pid(ofPort: 8003)
         let actions = shell.feed(.signal(.decrease))
         XCTAssertEqual(actions.terminated, [starting])
-        XCTAssertEqual(actions.balancerCommands, [], "it never joined the rotation")
+        XCTAssertEqual(actions.balancerUpdates, [], "it never joined the rotation")
         XCTAssertEqual(shell.advance(5).killed, [starting], "nothing in flight: killTimeout")
     }
 
@@ -60,7 +60,7 @@ final class ScalingTests: XCTestCase {
         shell.startHealthy()
         let actions = shell.feed(.signal(.increase))
         XCTAssertEqual(actions.spawnedPorts, [8003])
-        XCTAssertEqual(actions.balancerCommands, [])
-        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8003))).balancerCommands, [.add(port: 8003)])
+        XCTAssertEqual(actions.balancerUpdates, [])
+        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8003))).balancerUpdates, [.add(port: 8003)])
     }
 }

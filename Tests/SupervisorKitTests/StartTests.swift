@@ -37,12 +37,12 @@ final class StartTests: XCTestCase {
         var shell = FakeShell(workers: 2)
         shell.feed(.start)
         XCTAssertEqual(shell.rotation, [])
-        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8001))).balancerCommands, [.add(port: 8001)])
+        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8001))).balancerUpdates, [.add(port: 8001)])
         XCTAssertEqual(shell.rotation, [8001])
-        XCTAssertEqual(shell.feed(.healthy(pid: shell.balancerPid)).balancerCommands, [], "the balancer is not a backend")
+        XCTAssertEqual(shell.feed(.healthy(pid: shell.balancerPid)).balancerUpdates, [], "the balancer is not a backend")
         shell.feed(.healthy(pid: shell.pid(ofPort: 8002)))
         XCTAssertEqual(shell.rotation, [8001, 8002])
-        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8002))).balancerCommands, [], "healthy again: no second add")
+        XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8002))).balancerUpdates, [], "healthy again: no second add")
     }
 
     func testStartingChildrenAreProbedEachPassAndHealthyOnesAreNot() {
@@ -71,7 +71,7 @@ final class StartTests: XCTestCase {
     func testATargetOutsideOneToMaxIsClamped() {
         let table: [(workers: Int, max: Int, target: Int)] = [(0, 8, 1), (9, 8, 8), (3, 8, 3), (5, 2, 2)]
         for row in table {
-            let machine = SupervisorStateMachine(config: SupervisorConfig(workers: row.workers, maxWorkers: row.max))
+            let machine = SupervisorStateMachine(config: SupervisorConfig(workers: row.workers, maxWorkers: row.max, bootFailureCode: 3))
             XCTAssertEqual(machine.target, row.target, "\(row)")
         }
     }

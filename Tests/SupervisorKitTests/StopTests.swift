@@ -10,7 +10,7 @@ final class StopTests: XCTestCase {
         let balancer = shell.balancerPid, workers = [shell.pid(ofPort: 8001), shell.pid(ofPort: 8002)]
         let stop = shell.feed(.signal(.terminate))
         XCTAssertEqual(stop.terminated, [balancer], "the balancer stops accepting; workers finish its requests")
-        XCTAssertEqual(stop.balancerCommands, [])
+        XCTAssertEqual(stop.balancerUpdates, [])
         XCTAssertEqual(shell.advance(1).terminated, [])
         let gone = shell.feed(.exited(pid: balancer, status: .exited(code: 0)))
         XCTAssertEqual(gone.terminated, workers)
@@ -97,7 +97,7 @@ final class StopTests: XCTestCase {
     }
 
     func testAStopWithNoChildrenExitsAtOnce() {
-        var machine = SupervisorStateMachine(config: SupervisorConfig(workers: 1))
+        var machine = SupervisorStateMachine(config: SupervisorConfig(workers: 1, bootFailureCode: 3))
         XCTAssertEqual(machine.handle(.signal(.terminate), now: 0).exitCodes, [0])
     }
 }

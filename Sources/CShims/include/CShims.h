@@ -12,7 +12,4 @@ int cshims_wtermsig(int status);
 /// prctl(PR_SET_PDEATHSIG, sig): prctl is variadic, so Swift cannot call it.
 int cshims_set_parent_death_signal(int sig);
 
-/// deflateInit2 (a macro in zlib.h) with the gzip wrapper; `stream` is a z_stream *.
-int cshims_deflate_init_gzip(void *stream, int level);
-
 #endif

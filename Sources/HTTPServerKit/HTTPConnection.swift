@@ -1,4 +1,5 @@
 import CLibevent
+import EventCore
 import HTTP1
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import EventCore
+@testable import BlobKit
 import Foundation
 import XCTest
 

@@ -1,3 +1,4 @@
+import EventCore
 import HTTP1
 #if canImport(Glibc)
 import Glibc

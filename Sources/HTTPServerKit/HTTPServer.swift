@@ -1,4 +1,5 @@
 import CLibevent
+import EventCore
 import HTTP1
 #if canImport(Glibc)
 import Glibc
@@ -126,17 +127,6 @@ public final class HTTPServer {
             } else if connection.hasNoPendingOutput && now - connection.lastActivity > config.idleTimeout {
                 connection.close()
             }
-        }
-    }
-}
-
-extension Sockets {
-    /// An IPv4 socket address's host as text (`unknown` for anything else).
-    public static func host(of address: UnsafeMutablePointer<sockaddr>?) -> String {
-        guard let address, address.pointee.sa_family == sa_family_t(AF_INET) else { return "unknown" }
-        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
-            let raw = UInt32(bigEndian: inet.pointee.sin_addr.s_addr)
-            return "\(raw >> 24).\(raw >> 16 & 255).\(raw >> 8 & 255).\(raw & 255)"
         }
     }
 }

@@ -1,4 +1,3 @@
-import CShims
 import CZlib
 
 /// gzip compression (zlib's deflate with the gzip wrapper) for JSON
@@ -7,7 +6,7 @@ public enum Gzip {
     /// The gzip-compressed form of `input`, or nil if zlib failed.
     public static func compress(_ input: [UInt8], level: Int32 = 6) -> [UInt8]? {
         var stream = z_stream()
-        guard cshims_deflate_init_gzip(&stream, level) == Z_OK else { return nil }
+        guard czlib_deflate_init_gzip(&stream, level) == Z_OK else { return nil }
         defer { deflateEnd(&stream) }
         var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 32)
         var source = input

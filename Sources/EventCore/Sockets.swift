@@ -1,0 +1,54 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Socket helpers used by the listener and the proxy's outgoing connections.
+public enum Sockets {
+    /// A non-blocking, close-on-exec TCP socket bound to `address` and
+    /// listening; returns the descriptor and the port actually bound.
+    public static func listen(on address: SocketAddress, backlog: Int32 = 1024) throws(SystemError) -> (fd: Int32, port: Int) {
+        guard var socketAddress = address.sockaddr() else { throw SystemError(call: "inet_pton(\(address.host))", errno: EINVAL) }
+        let fd = try syscall("socket") { socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0) }
+        do {
+            var one: Int32 = 1
+            try syscall("setsockopt(SO_REUSEADDR)") { setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) }
+            try syscall("bind(\(address))") {
+                withUnsafePointer(to: &socketAddress) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+            }
+            try syscall("listen") { Glibc.listen(fd, backlog) }
+            return (fd, try boundPort(fd))
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    /// The local port a socket is bound to.
+    public static func boundPort(_ fd: Int32) throws(SystemError) -> Int {
+        var bound = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try syscall("getsockname") {
+            withUnsafeMutablePointer(to: &bound) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+            }
+        }
+        return Int(UInt16(bigEndian: bound.sin_port))
+    }
+
+    /// Turns off Nagle's algorithm: small responses go out at once.
+    public static func setNoDelay(_ fd: Int32) {
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// An IPv4 socket address's host as text (`unknown` for anything else).
+    public static func host(of address: UnsafeMutablePointer<sockaddr>?) -> String {
+        guard let address, address.pointee.sa_family == sa_family_t(AF_INET) else { return "unknown" }
+        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
+            let raw = UInt32(bigEndian: inet.pointee.sin_addr.s_addr)
+            return "\(raw >> 24).\(raw >> 16 & 255).\(raw >> 8 & 255).\(raw & 255)"
+        }
+    }
+}
