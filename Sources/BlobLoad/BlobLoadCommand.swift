@@ -19,7 +19,7 @@ struct BlobLoadCommand: ParsableCommand {
             --amount counts actions, so get, flag and delete make two requests each. Every blob id is new. Connections are kept alive unless --new-connection-per-request (as ab does). Only 200 counts as success. Exits 0 when the run happened, whatever the server answered.
             """)
 
-    @Option(help: "baseline, list, put, get, flag or delete.")
+    @Option(help: "The action to repeat (see above).")
     var action: LoadAction
 
     @Option(name: [.customShort("n"), .long], help: "Number of actions.")
