@@ -53,7 +53,7 @@ let package = Package(
 
         // The blob worker: store, handlers, gzip; `blob-server`.
         .target(
-            name: "BlobKit", dependencies: ["CZlib", "EventCore", "HTTP1", "HTTPServerKit", logging],
+            name: "BlobKit", dependencies: ["CShims", "CZlib", "EventCore", "HTTP1", "HTTPServerKit", logging],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "BlobServer",

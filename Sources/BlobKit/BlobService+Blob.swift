@@ -14,7 +14,7 @@ extension BlobService {
             }
             return .respond(try get(names: names, id: id, request: request))
         case .PUT:
-            let writer = try store.beginWrite(user: names.user, namespace: names.namespace, id: id)
+            let writer = try store.beginWrite(user: names.user, namespace: names.namespace, id: id, key: try Self.idempotencyKey(request))
             return .readBody(BlobUploadSink(writer: writer, maxBody: maxBody))
         case .POST:
             return .readBody(CollectingSink(limit: 64 * 1024) { [store] body in
@@ -29,7 +29,7 @@ extension BlobService {
                 }
             })
         case .DELETE:
-            try store.delete(user: names.user, namespace: names.namespace, id: id)
+            try store.delete(user: names.user, namespace: names.namespace, id: id, key: try Self.idempotencyKey(request))
             return .respond(HTTPResponse(status: 200))
         default:
             return .respond(.text(405, "method not allowed"))
@@ -73,6 +73,13 @@ extension BlobService {
             response.headers.append(name: "Content-Range", value: "bytes */\(blob.size)")
             return response
         }
+    }
+
+    /// The request's `Idempotency-Key`, if any; a malformed one is a 400.
+    static func idempotencyKey(_ request: RequestHead) throws -> IdempotencyKey? {
+        guard let header = request.headers["idempotency-key"] else { return nil }
+        guard let key = IdempotencyKey(header: Substring(header)) else { throw RequestError.badHeader("Idempotency-Key must be 1 to 255 visible ASCII characters") }
+        return key
     }
 
     /// Blobs up to this size are read and sent with their head in one write;

@@ -91,7 +91,9 @@ public final class BlobService: HTTPHandler {
 
     /// The one place store failures become answers.
     static func response(for error: StoreError) -> HTTPResponse {
-        .text(error.status, error.reason)
+        // A repeat of a request already done answers as the original did.
+        if error == .alreadyDone { return HTTPResponse(status: 200) }
+        return .text(error.status, error.reason)
     }
 
     /// A JSON answer, gzip-compressed when the client accepts it and it is
@@ -119,6 +121,7 @@ enum RequestError: Error {
     case forbidden
     case badQuery(String)
     case badBody(String)
+    case badHeader(String)
 
     var response: HTTPResponse {
         switch self {
@@ -127,8 +130,7 @@ enum RequestError: Error {
             response.headers.append(name: "WWW-Authenticate", value: #"Token realm="blobs""#)
             return response
         case .forbidden: return .text(403, "these credentials do not own this user's blobs")
-        case .badQuery(let reason): return .text(400, reason)
-        case .badBody(let reason): return .text(400, reason)
+        case .badQuery(let reason), .badBody(let reason), .badHeader(let reason): return .text(400, reason)
         }
     }
 }

@@ -22,6 +22,8 @@ public final class BlobStore: @unchecked Sendable {
     let quota: Int?
     private let tempTag: String
     private var tempCounter = 0
+    /// Whether idempotency keys can be recorded (user extended attributes).
+    public let keysSupported: Bool
 
     public init(root: String, fsync: Bool, quota: Int?) throws(StoreError) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
@@ -29,6 +31,7 @@ public final class BlobStore: @unchecked Sendable {
         self.quota = quota
         tempTag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.makeDirectories(self.root)
+        keysSupported = Self.probeKeySupport(root: self.root, tag: tempTag)
     }
 
     // MARK: paths
@@ -49,9 +52,13 @@ public final class BlobStore: @unchecked Sendable {
 
     /// Starts writing a new blob: `exists` (409) or `quotaExceeded` (507)
     /// before any byte is read, else a writer on a fresh temporary file.
-    public func beginWrite(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> BlobWriter {
+    /// `key`, if given, is recorded with the blob; a blob already made with
+    /// the same key is `alreadyDone` (the original 200) rather than `exists`.
+    public func beginWrite(user: BlobName, namespace: BlobName, id: BlobName, key: IdempotencyKey? = nil) throws(StoreError) -> BlobWriter {
         let directory = directory(user, namespace, id)
-        if Self.exists(directory + "/" + id.value) { throw .exists }
+        if Self.exists(directory + "/" + id.value) {
+            throw wasMade(by: key, at: directory + "/" + id.value) ? .alreadyDone : .exists
+        }
         if try isOverQuota(user) { throw .quotaExceeded }
         let temporary = directory + "/" + temporaryName(for: id)
         var fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -60,8 +67,9 @@ public final class BlobStore: @unchecked Sendable {
             fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         if fd < 0 { throw .system(call: "open(temporary)", errno: errno) }
+        record(key, on: fd)
         return BlobWriter(fd: fd, temporaryPath: temporary, directory: directory, id: id, fsync: fsync,
-                          quotaOwner: quota == nil ? nil : (self, user))
+                          quotaUser: quota == nil ? nil : user, store: self, key: key)
     }
 
     /// Opens a blob for reading; a network file system's ESTALE is retried.
@@ -81,16 +89,21 @@ public final class BlobStore: @unchecked Sendable {
         }
     }
 
-    /// Deletes a blob and its flags, leaving a tombstone.
-    public func delete(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) {
+    /// Deletes a blob and its flags, leaving a tombstone. With `key`, a
+    /// blob already deleted by a request with the same key is done (200).
+    public func delete(user: BlobName, namespace: BlobName, id: BlobName, key: IdempotencyKey? = nil) throws(StoreError) {
         let base = directory(user, namespace, id) + "/" + id.value
-        guard Self.exists(base) else { throw .notFound }
+        guard Self.exists(base) else { throw wasMade(by: key, at: base + ".deleted") ? .alreadyDone : .notFound }
         let fd = try storeCall("open(tombstone)") { Glibc.open(base + ".deleted", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644) }
-        Glibc.close(fd)
+        defer { Glibc.close(fd) }
         if unlink(base) != 0 {
-            if errno == ENOENT { throw .notFound }  // another worker deleted it first
+            // Another worker deleted it first (or our own earlier attempt did).
+            if errno == ENOENT { throw wasMade(by: key, at: base + ".deleted") ? .alreadyDone : .notFound }
             throw .system(call: "unlink(blob)", errno: errno)
         }
+        // Recorded only once this request has deleted the blob, so a racing
+        // DELETE with another key is not told it did.
+        record(key, on: fd)
         _ = unlink(base + ".flags")
     }
 

@@ -14,19 +14,24 @@ public final class BlobWriter {
     private let directory: String
     private let id: BlobName
     private let fsync: Bool
-    /// Set when the store has a quota: the store and the user to check.
-    private let quotaOwner: (store: BlobStore, user: BlobName)?
+    /// Set when the store has a quota: the user to check.
+    private let quotaUser: BlobName?
+    /// The store again, to tell a lost `link()` race against our own key.
+    private let store: BlobStore
+    private let key: IdempotencyKey?
     private var finished = false
     public private(set) var bytesWritten = 0
 
     init(fd: Int32, temporaryPath: String, directory: String, id: BlobName, fsync: Bool,
-         quotaOwner: (store: BlobStore, user: BlobName)? = nil) {
+         quotaUser: BlobName?, store: BlobStore, key: IdempotencyKey?) {
+        self.store = store
+        self.key = key
         self.fd = fd
         self.temporaryPath = temporaryPath
         self.directory = directory
         self.id = id
         self.fsync = fsync
-        self.quotaOwner = quotaOwner
+        self.quotaUser = quotaUser
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
@@ -42,13 +47,15 @@ public final class BlobWriter {
     public func commit() throws(StoreError) {
         precondition(!finished, "commit twice")
         defer { finish() }
-        if let (store, user) = quotaOwner, try store.isOverQuota(user) { throw .quotaExceeded }
+        if let quotaUser, try store.isOverQuota(quotaUser) { throw .quotaExceeded }
         if fsync { try storeCall("fsync(blob)") { Glibc.fsync(fd) } }
         try closeDescriptor()
         let finalPath = directory + "/" + id.value
         if link(temporaryPath, finalPath) != 0 {
             let code = errno
-            throw code == EEXIST ? .exists : .system(call: "link(blob)", errno: code)
+            guard code == EEXIST else { throw .system(call: "link(blob)", errno: code) }
+            // A retry of ours that an earlier attempt, still in flight, beat.
+            throw store.wasMade(by: key, at: finalPath) ? .alreadyDone : .exists
         }
         _ = unlink(directory + "/" + id.value + ".deleted")
         if fsync { BlobStore.syncDirectory(directory) }

@@ -8,6 +8,9 @@ public enum StoreError: Error, Equatable, Sendable {
     case badName(kind: BlobName.Kind)
     case notFound
     case exists
+    /// What was asked was already done by a request with the same
+    /// idempotency key: the handler answers the original 200.
+    case alreadyDone
     case quotaExceeded
     case badFlags
     case unknownFlag(String)
@@ -20,6 +23,7 @@ public enum StoreError: Error, Equatable, Sendable {
         case .badName, .badFlags: return 400
         case .notFound: return 404
         case .exists: return 409
+        case .alreadyDone: return 200
         case .unknownFlag: return 406
         case .quotaExceeded: return 507
         case .tooLarge: return 413
@@ -32,6 +36,7 @@ public enum StoreError: Error, Equatable, Sendable {
         case .badName(let kind): return "invalid \(kind.rawValue): use 1 to 128 of A-Z a-z 0-9 _ -"
         case .notFound: return "no such blob"
         case .exists: return "blob already exists"
+        case .alreadyDone: return "already done (same Idempotency-Key)"
         case .quotaExceeded: return "user quota exceeded"
         case .badFlags: return "body must be a JSON list of flags"
         case .unknownFlag(let flag): return "unknown flag '\(flag)': use PENDING, PROCESSING, PROCESSED or FAILED"

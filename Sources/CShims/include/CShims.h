@@ -12,4 +12,8 @@ int cshims_wtermsig(int status);
 /// prctl(PR_SET_PDEATHSIG, sig): prctl is variadic, so Swift cannot call it.
 int cshims_set_parent_death_signal(int sig);
 
+/// Extended attributes (sys/xattr.h is not in Swift's Glibc module).
+int cshims_fsetxattr(int fd, const char *name, const void *value, unsigned long size);
+long cshims_getxattr(const char *path, const char *name, void *value, unsigned long size);
+
 #endif
