@@ -47,8 +47,8 @@ struct BlobLoadCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        guard amount >= 0 else { throw ValidationError("--amount must be >= 0") }
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be >= 1") }
+        guard (0...1_000_000_000).contains(amount) else { throw ValidationError("--amount must be 0...1000000000") }
+        guard (1...10_000).contains(concurrency) else { throw ValidationError("--concurrency must be 1...10000") }
         guard size.bytes <= 1 << 30 else { throw ValidationError("--size must be at most 1GiB") }
         guard LoadTarget(url: url) != nil else { throw ValidationError("--url must be http://HOST[:PORT] with an IPv4 host: \(url)") }
         guard user.utf8.allSatisfy({ $0 < 128 && (Character(Unicode.Scalar($0)).isLetter || Character(Unicode.Scalar($0)).isNumber || $0 == 45 || $0 == 95) }),

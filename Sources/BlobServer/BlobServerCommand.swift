@@ -58,6 +58,10 @@ struct BlobServerCommand: ParsableCommand {
         guard SocketAddress(host: host, port: port).sockaddr() != nil else {
             throw ValidationError("--host must be an IPv4 address such as 127.0.0.1")
         }
+        guard headerTimeout.seconds > 0, idleTimeout.seconds > 0 else {
+            throw ValidationError("--header-timeout and --idle-timeout must be more than 0")
+        }
+        if let lifelineFd, lifelineFd < 0 { throw ValidationError("--lifeline-fd must be a descriptor (>= 0)") }
     }
 
     func run() throws {

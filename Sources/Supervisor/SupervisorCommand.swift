@@ -60,7 +60,7 @@ struct SupervisorCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
-        guard maxWorkers >= 1 else { throw ValidationError("--max-workers must be at least 1") }
+        guard (1...256).contains(maxWorkers) else { throw ValidationError("--max-workers must be 1...256") }
         guard (1...maxWorkers).contains(workers) else { throw ValidationError("--workers must be 1...\(maxWorkers)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         // One spare port above the workers is used for rolling restarts.

@@ -18,6 +18,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(process.output.contains("--store"))
     }
 
+    /// Out-of-range numbers and values that would overflow later are
+    /// usage errors (64) with a message naming the flag, never a trap.
+    func testOutOfRangeValuesAreUsageErrorsNamingTheFlag() throws {
+        let cases: [(String, [String], String)] = [
+            ("blob-server", ["--store", "/tmp/x", "--idle-timeout", "100000000000000000000s"], "--idle-timeout"),
+            ("blob-server", ["--store", "/tmp/x", "--header-timeout", "0"], "--header-timeout"),
+            ("blob-server", ["--store", "/tmp/x", "--max-body", "99999999999T"], "--max-body"),
+            ("blob-server", ["--store", "/tmp/x", "--port", "70000"], "--port"),
+            ("blob-server", ["--store", "/tmp/x", "--lifeline-fd", "-1"], "--lifeline-fd"),
+            ("blob-cluster", ["--store", "/tmp/x", "--graceful-timeout", "1e30"], "--graceful-timeout"),
+            ("blob-cluster", ["--store", "/tmp/x", "--max-workers", "100000"], "--max-workers"),
+            ("blob-cluster", ["--store", "/tmp/x", "--workers", "99999999999999999999"], "--workers"),
+            ("blob-load", ["--action", "put", "--concurrency", "1000000"], "--concurrency"),
+            ("blob-load", ["--action", "put", "--timeout", "9999999999h"], "--timeout"),
+        ]
+        for (program, arguments, flag) in cases {
+            let process = try TestProcess(program, arguments)
+            XCTAssertEqual(process.waitForExit(timeout: 10), 64, "\(program) \(arguments)")
+            XCTAssertTrue(process.output.contains(flag), "\(program) \(arguments): \(process.output)")
+            XCTAssertFalse(process.output.contains("Fatal error"), process.output)
+        }
+    }
+
     func testPortInUseExits3WithOneLine() throws {
         let store = NSTemporaryDirectory() + "cli-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: store) }
