@@ -40,9 +40,15 @@ public final class TestProcess {
     /// Waits until a line contains `marker`; returns that line.
     @discardableResult
     public func waitForLine(containing marker: String, timeout: Double = 10) throws -> String {
+        try waitForLine(described: marker, timeout: timeout) { $0.contains(marker) }
+    }
+
+    /// Waits until a line satisfies `matches`; returns that line.
+    @discardableResult
+    public func waitForLine(described marker: String, timeout: Double = 10, where matches: (Substring) -> Bool) throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
-            if let line = output.split(separator: "\n").first(where: { $0.contains(marker) }) { return String(line) }
+            if let line = output.split(separator: "\n").first(where: matches) { return String(line) }
             if !process.isRunning {
                 throw TestProcessError.exited(status: process.terminationStatus, output: output)
             }

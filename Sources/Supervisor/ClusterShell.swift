@@ -35,6 +35,8 @@ final class ClusterShell {
             workers: command.workers, maxWorkers: command.maxWorkers, balancerPort: command.port,
             basePort: command.workerBasePort, gracefulTimeout: command.gracefulTimeout.seconds, bootFailureCode: ProgramExit.bootFailure)
         config.killTimeout = 5
+        config.livenessInterval = command.livenessInterval.seconds
+        config.livenessFailures = command.livenessFailures
         machine = SupervisorStateMachine(config: config)
     }
 
@@ -151,15 +153,18 @@ final class ClusterShell {
         }
     }
 
-    /// One probe at a time per child; the answer comes back as `.healthy`.
+    /// One probe at a time per child; the answer comes back as `.healthy`
+    /// or `.unhealthy`. A probe gives up after a second, or half the
+    /// liveness interval if shorter, so probes of one worker never overlap.
     private func probe(pid: Int32, role: ChildRole, port: Int) {
         guard !probing.contains(pid) else { return }
         probing.insert(pid)
         let kind: HealthProbe.Kind = role == .worker ? .httpHealthcheck : .tcpConnect
-        HealthProbe(base: base, address: SocketAddress(host: command.host, port: port), kind: kind, timeout: 1) {
+        let timeout = min(1, command.livenessInterval.seconds / 2)
+        HealthProbe(base: base, address: SocketAddress(host: command.host, port: port), kind: kind, timeout: timeout) {
             [unowned self] healthy in
             self.probing.remove(pid)
-            if healthy { self.feed(.healthy(pid: pid)) }
+            self.feed(healthy ? .healthy(pid: pid) : .unhealthy(pid: pid))
         }
     }
 

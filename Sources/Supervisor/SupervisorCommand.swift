@@ -45,6 +45,12 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "On stop, how long in-flight requests may take before children are killed (e.g. 30s).")
     var gracefulTimeout: TimeSpan = "30s"
 
+    @Option(help: "How often each running worker's /healthcheck is probed; a probe waits 1 s at most (or half of this, if shorter).")
+    var livenessInterval: TimeSpan = "2s"
+
+    @Option(help: "Failed probes in a row after which a worker counts as hung: it is taken out of the balancer, killed and restarted.")
+    var livenessFailures: Int = 3
+
     @Option(help: "Largest blob accepted by the workers (e.g. 1GiB).")
     var maxBody: ByteSize = "1GiB"
 
@@ -68,6 +74,8 @@ struct SupervisorCommand: ParsableCommand {
             throw ValidationError("--worker-base-port leaves no room for \(maxWorkers) workers")
         }
         guard ["tcp", "http"].contains(mode) else { throw ValidationError("--mode must be tcp or http") }
+        guard livenessInterval.seconds >= 0.1 else { throw ValidationError("--liveness-interval must be at least 100ms") }
+        guard (1...1000).contains(livenessFailures) else { throw ValidationError("--liveness-failures must be 1...1000") }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
     }
 

@@ -43,7 +43,9 @@ public enum ChildState: Equatable, Sendable {
     /// still not healthy after `startTimeout`.
     case starting(since: Double)
     /// Healthy since then; its backoff resets once it stays up `stableAfter`.
-    case running(since: Double)
+    /// A worker is probed again at `liveness.nextProbe`; after
+    /// `livenessFailures` failed probes in a row it is hung and is killed.
+    case running(since: Double, liveness: Liveness)
     /// Sent TERM; KILL at the deadline (`.infinity` once KILL was sent).
     case stopping(deadline: Double)
 }

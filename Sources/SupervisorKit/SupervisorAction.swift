@@ -14,8 +14,10 @@ public enum SupervisorAction: Equatable, Sendable {
     /// A line on the balancer's control channel.
     case tellBalancer(BalancerUpdate)
     /// Check the child's health (a worker's /healthcheck, the balancer's
-    /// port); answer `.healthy(pid:)` if it is. Repeated each pass while the
-    /// child is starting; the shell may skip a probe already in flight.
+    /// port); answer `.healthy(pid:)` if it is, `.unhealthy(pid:)` if not.
+    /// Repeated each pass while the child is starting, and every
+    /// `livenessInterval` for a running worker; the shell may skip a probe
+    /// already in flight.
     case probe(pid: Int32, role: ChildRole, port: Int)
     /// One log line; the shell adds role and pid.
     case log(String)

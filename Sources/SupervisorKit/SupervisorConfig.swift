@@ -27,6 +27,10 @@ public struct SupervisorConfig: Sendable {
     public var startTimeout: Double = 30
     /// How often a starting child is probed (`nextDeadline()` asks for it).
     public var probeInterval: Double = 0.1
+    /// How often a running worker is probed (`--liveness-interval`).
+    public var livenessInterval: Double = 2
+    /// Failed probes in a row that make a running worker hung (`--liveness-failures`).
+    public var livenessFailures: Int = 3
     /// The exit code of a child that cannot start: halts the supervisor
     /// (the programs' `ProgramExit.bootFailure`, passed in by the shell).
     public var bootFailureCode: Int32

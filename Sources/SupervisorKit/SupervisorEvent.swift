@@ -13,6 +13,8 @@ public enum SupervisorEvent: Equatable, Sendable {
     /// A probe succeeded: a worker answered /healthcheck, or the balancer
     /// accepted a connection.
     case healthy(pid: Int32)
+    /// A probe failed: no answer within its timeout, or not 200.
+    case unhealthy(pid: Int32)
     case signal(SupervisorSignal)
     /// Time passed: backoffs, deadlines and probes are due. Ticking more
     /// often than `nextDeadline()` is harmless.

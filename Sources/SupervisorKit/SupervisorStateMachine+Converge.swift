@@ -17,6 +17,7 @@ extension SupervisorStateMachine {
         for child in children where child.isStarting {
             if let pid = child.pid { actions.append(.probe(pid: pid, role: child.role, port: child.port)) }
         }
+        actions += probeLiveness(now: now)
         if balancer == nil && mayStart(port: config.balancerPort, now: now) {
             let id = makeChild(role: .balancer, port: config.balancerPort, now: now)
             actions.append(.spawnBalancer(childID: id, backends: liveWorkers.filter(\.isRunning).map(\.port).sorted()))
@@ -72,6 +73,21 @@ extension SupervisorStateMachine {
             if let index = index(ofID: id), !children[index].retiring { return id }
         }
         return nil
+    }
+
+    /// Running workers whose liveness probe is due. Only workers: the
+    /// kernel completes a TCP connect to a stopped balancer, so a connect
+    /// says nothing about whether it lives.
+    private mutating func probeLiveness(now: Double) -> [SupervisorAction] {
+        var actions: [SupervisorAction] = []
+        for index in children.indices where children[index].role == .worker && !children[index].retiring {
+            guard case .running(let since, var liveness) = children[index].state, liveness.nextProbe <= now,
+                  let pid = children[index].pid else { continue }
+            liveness.nextProbe = now + config.livenessInterval
+            children[index].state = .running(since: since, liveness: liveness)
+            actions.append(.probe(pid: pid, role: .worker, port: children[index].port))
+        }
+        return actions
     }
 
     private func retireCandidate() -> Child? {

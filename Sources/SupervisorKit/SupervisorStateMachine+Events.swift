@@ -31,7 +31,7 @@ extension SupervisorStateMachine {
         }
         let uptime: Double
         switch child.state {
-        case .running(let since), .starting(let since): uptime = now - since
+        case .running(let since, _), .starting(let since): uptime = now - since
         case .stopping: uptime = 0
         }
         let previous = backoff[child.port]?.delay
@@ -43,8 +43,14 @@ extension SupervisorStateMachine {
     }
 
     mutating func childHealthy(pid: Int32, now: Double) -> [SupervisorAction] {
-        guard let index = index(ofPID: pid), children[index].isStarting, !isStopping else { return [] }
-        children[index].state = .running(since: now)
+        guard let index = index(ofPID: pid), !isStopping else { return [] }
+        if case .running(let since, var liveness) = children[index].state {
+            liveness.failures = 0  // a live answer: the count of failures starts again
+            children[index].state = .running(since: since, liveness: liveness)
+            return []
+        }
+        guard children[index].isStarting else { return [] }
+        children[index].state = .running(since: now, liveness: Liveness(nextProbe: now + config.livenessInterval))
         let child = children[index]
         var actions: [SupervisorAction] = [.log("\(Self.name(child)) (pid \(pid)) on :\(child.port) is healthy")]
         guard child.role == .worker else { return actions }
@@ -54,6 +60,25 @@ extension SupervisorStateMachine {
             if let old = self.index(ofID: pair.old) { actions += retire(at: old, now: now) }
         }
         return actions
+    }
+
+    /// A liveness probe of a running worker failed (no answer in time, or
+    /// not 200). After `livenessFailures` in a row the worker is hung: out
+    /// of the rotation, KILLed, and respawned with the usual backoff when
+    /// it is reaped. A starting child's failed probes mean nothing: its
+    /// `startTimeout` covers it.
+    mutating func childUnhealthy(pid: Int32, now: Double) -> [SupervisorAction] {
+        guard phase == .running, let index = index(ofPID: pid),
+              case .running(let since, var liveness) = children[index].state else { return [] }
+        liveness.failures += 1
+        guard liveness.failures >= config.livenessFailures else {
+            children[index].state = .running(since: since, liveness: liveness)
+            return []
+        }
+        let child = children[index]
+        children[index].state = .stopping(deadline: .infinity)
+        return [.log("\(Self.name(child)) (pid \(pid)) on :\(child.port) failed \(liveness.failures) liveness probes in a row; killing it")]
+            + tell(.remove(port: child.port)) + [.kill(pid: pid)]
     }
 
     mutating func handle(_ signal: SupervisorSignal, now: Double) -> [SupervisorAction] {

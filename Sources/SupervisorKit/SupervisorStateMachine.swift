@@ -60,6 +60,11 @@ public struct SupervisorStateMachine {
             actions += childExited(pid: pid, status: status, now: now)
         case .healthy(let pid):
             actions += childHealthy(pid: pid, now: now)
+        case .unhealthy(let pid):
+            // No convergence pass: a failed probe only counts (a kill
+            // converges when its exit is reaped), and a pass would probe a
+            // starting child again at once, spinning while it boots.
+            return childUnhealthy(pid: pid, now: now)
         case .signal(let signal):
             actions += handle(signal, now: now)
         case .tick:
@@ -80,6 +85,8 @@ public struct SupervisorStateMachine {
             case .starting(let since) where phase == .running:
                 deadlines.append(since + config.startTimeout)
                 if child.pid != nil { deadlines.append(lastNow + config.probeInterval) }
+            case .running(_, let liveness) where phase == .running && child.role == .worker && !child.retiring:
+                deadlines.append(liveness.nextProbe)
             default:
                 break
             }

@@ -9,14 +9,18 @@ final class DeadlineTests: XCTestCase {
         shell.feed(.start)
         XCTAssertEqual(shell.machine.nextDeadline(), shell.now + 0.1, "probe what starts")
         shell.makeStartingHealthy()
-        XCTAssertNil(shell.machine.nextDeadline(), "all healthy: nothing to time")
+        XCTAssertEqual(shell.machine.nextDeadline(), shell.now + 2, "all healthy: only the liveness probes are timed")
         shell.now += 20
         shell.feed(.exited(pid: shell.pid(ofPort: 8002), status: .signaled(9)))
         XCTAssertEqual(shell.machine.nextDeadline(), shell.now + 0.1, "the backoff ends")
         shell.advance(0.1)
         shell.makeStartingHealthy()
         shell.advance(1)
-        XCTAssertNil(shell.machine.nextDeadline(), "an old backoff is no deadline")
+        let probes = shell.machine.children.compactMap { child -> Double? in
+            if case .running(_, let liveness) = child.state, child.role == .worker { return liveness.nextProbe }
+            return nil
+        }
+        XCTAssertEqual(shell.machine.nextDeadline(), probes.min(), "an old backoff is no deadline: the next liveness probe is")
         let stopAt = shell.now
         shell.feed(.signal(.terminate))
         XCTAssertEqual(shell.machine.nextDeadline(), stopAt + 30, "the grace of the stop")

@@ -15,7 +15,11 @@ struct FakeShell {
     var history: [SupervisorAction] = []
 
     init(workers: Int, maxWorkers: Int = 8, gracefulTimeout: Double = 30) {
-        machine = SupervisorStateMachine(config: SupervisorConfig(workers: workers, maxWorkers: maxWorkers, gracefulTimeout: gracefulTimeout, bootFailureCode: 3))
+        self.init(config: SupervisorConfig(workers: workers, maxWorkers: maxWorkers, gracefulTimeout: gracefulTimeout, bootFailureCode: 3))
+    }
+
+    init(config: SupervisorConfig) {
+        machine = SupervisorStateMachine(config: config)
     }
 
     @discardableResult
