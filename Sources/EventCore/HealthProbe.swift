@@ -21,8 +21,12 @@ public final class HealthProbe {
     public init(base: EventBase, address: SocketAddress, kind: Kind, timeout: Double, completion: @escaping (Bool) -> Void) {
         self.kind = kind
         self.completion = completion
-        guard var socketAddress = address.sockaddr(),
-              let bev = bufferevent_socket_new(base.handle, -1, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
+        // Our own socket, close-on-exec: libevent's would leak into every
+        // child the supervisor spawns while a probe is in flight.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard var socketAddress = address.sockaddr(), fd >= 0,
+              let bev = bufferevent_socket_new(base.handle, fd, Int32(BEV_OPT_CLOSE_ON_FREE.rawValue)) else {
+            if fd >= 0 { Glibc.close(fd) }
             completion(false)
             self.completion = nil
             return

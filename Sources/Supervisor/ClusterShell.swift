@@ -83,14 +83,26 @@ final class ClusterShell {
         return nil
     }
 
+    /// Events not yet handed to the machine. An action may report an event
+    /// at once (a probe that fails before it starts); it waits its turn here
+    /// instead of re-entering the machine in the middle of a pass.
+    private var pendingEvents: [SupervisorEvent] = []
+    private var feeding = false
+
     private func feed(_ event: SupervisorEvent) {
-        var queue = [event]
-        while !queue.isEmpty {
-            let next = queue.removeFirst()
-            for action in machine.handle(next, now: monotonicNow()) {
-                if let followUp = perform(action) { queue.append(followUp) }
+        pendingEvents.append(event)
+        guard !feeding else { return }
+        feeding = true
+        var next = 0
+        while next < pendingEvents.count {
+            let event = pendingEvents[next]
+            next += 1
+            for action in machine.handle(event, now: monotonicNow()) {
+                if let followUp = perform(action) { pendingEvents.append(followUp) }
             }
         }
+        pendingEvents.removeAll(keepingCapacity: true)
+        feeding = false
         armDeadlineTimer()
     }
 

@@ -1,3 +1,4 @@
+import CShims
 import EventCore
 #if canImport(Glibc)
 import Glibc
@@ -25,6 +26,9 @@ struct Launcher {
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdinFD, 0)
+        // Nothing else crosses: every descriptor above stderr is closed in
+        // the child, close-on-exec or not (a probe's socket, a pipe end).
+        cshims_spawn_close_from(&actions, 3)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
