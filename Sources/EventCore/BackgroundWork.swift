@@ -34,9 +34,14 @@ public final class BackgroundWork: @unchecked Sendable {
         let deliver = UncheckedBox(then)
         queue.async { [self] in
             let result = UncheckedBox(work())
-            finishedLock.sync { finished.append { deliver.value(result.value) } }
-            var byte: UInt8 = 1
-            _ = write(writeEnd, &byte, 1)  // a full pipe already means "wake up"
+            // Under the lock, so close() cannot close the pipe in between and
+            // let this write land on whatever reused its descriptor number.
+            finishedLock.sync {
+                guard writeEnd >= 0 else { return }  // closed: nobody is waiting
+                finished.append { deliver.value(result.value) }
+                var byte: UInt8 = 1
+                _ = write(writeEnd, &byte, 1)  // a full pipe already means "wake up"
+            }
         }
     }
 
@@ -50,13 +55,18 @@ public final class BackgroundWork: @unchecked Sendable {
         ready.forEach { $0() }
     }
 
+    /// Stops delivering: work still running finishes on its thread and its
+    /// result is dropped.
     public func close() {
         wakeup?.close()
         wakeup = nil
         if readEnd >= 0 { Glibc.close(readEnd) }
-        if writeEnd >= 0 { Glibc.close(writeEnd) }
         readEnd = -1
-        writeEnd = -1
+        finishedLock.sync {
+            if writeEnd >= 0 { Glibc.close(writeEnd) }
+            writeEnd = -1
+            finished = []
+        }
     }
 
     deinit {
