@@ -8,6 +8,9 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config gnuplot-nox python3
 bash scripts/check-imports.sh
 swift build --build-tests
+# The sweep and the benchmarks run release (whole-module) builds, which
+# resolve imports differently: build one here too so a break shows in CI.
+swift build -c release
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
