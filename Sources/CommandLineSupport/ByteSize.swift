@@ -3,7 +3,7 @@ import ArgumentParser
 /// A size as operators write it (`10KiB`, `200MiB`, `1G`: powers of 1024),
 /// parsed once by the command line; `text` is kept to pass it on verbatim
 /// (the supervisor hands its workers the same flags it was given).
-public struct ByteSize: ExpressibleByArgument, Sendable, Equatable, CustomStringConvertible {
+public struct ByteSize: VerbatimArgument, Sendable, Equatable {
     public let bytes: Int
     public let text: String
 
@@ -26,16 +26,5 @@ public struct ByteSize: ExpressibleByArgument, Sendable, Equatable, CustomString
         guard !overflow else { return nil }
         bytes = result
         text = argument
-    }
-
-    public var description: String { text }
-    public var defaultValueDescription: String { text }
-}
-
-extension ByteSize: ExpressibleByStringLiteral {
-    /// For defaults written in the source; a bad literal is a programming error.
-    public init(stringLiteral text: String) {
-        guard let value = ByteSize(argument: text) else { preconditionFailure("not a valid ByteSize: \(text)") }
-        self = value
     }
 }

@@ -4,7 +4,7 @@ import ArgumentParser
 /// number is seconds), parsed once by the command line. Bounded to a year
 /// so that every consumer may turn it into whole milliseconds or seconds
 /// without overflow; `text` is kept to pass it on verbatim.
-public struct TimeSpan: ExpressibleByArgument, Sendable, Equatable, CustomStringConvertible {
+public struct TimeSpan: VerbatimArgument, Sendable, Equatable {
     /// The longest duration any flag accepts: 365 days.
     public static let maximumSeconds: Double = 365 * 24 * 3600
 
@@ -26,16 +26,5 @@ public struct TimeSpan: ExpressibleByArgument, Sendable, Equatable, CustomString
         guard seconds <= Self.maximumSeconds else { return nil }
         self.seconds = seconds
         text = argument
-    }
-
-    public var description: String { text }
-    public var defaultValueDescription: String { text }
-}
-
-extension TimeSpan: ExpressibleByStringLiteral {
-    /// For defaults written in the source; a bad literal is a programming error.
-    public init(stringLiteral text: String) {
-        guard let value = TimeSpan(argument: text) else { preconditionFailure("not a valid TimeSpan: \(text)") }
-        self = value
     }
 }
