@@ -11,13 +11,13 @@ extension BlobService {
                 do {
                     return try download(names: names, idsJSON: body)
                 } catch let error as StoreError {
-                    return BlobService.response(for: error)
+                    return BlobService.response(for: error, logger: logger)
                 } catch {
                     return .text(400, "body must be a JSON list of blob ids")
                 }
             })
         case "upload":
-            return .readBody(StreamUploadSink(store: store, names: names, maxBody: maxBody))
+            return .readBody(StreamUploadSink(store: store, names: names, maxBody: maxBody, logger: logger))
         default:
             throw RequestError.badQuery("direction must be download or upload")
         }

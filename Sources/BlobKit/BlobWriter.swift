@@ -1,3 +1,4 @@
+import EventCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -17,7 +18,6 @@ public final class BlobWriter {
     /// Set when the store has a quota: the store and the user to check.
     private let quotaOwner: (store: BlobStore, user: BlobName)?
     private var finished = false
-    public private(set) var bytesWritten = 0
 
     init(fd: Int32, temporaryPath: String, directory: String, id: BlobName, fsync: Bool,
          quotaOwner: (store: BlobStore, user: BlobName)? = nil) {
@@ -31,8 +31,7 @@ public final class BlobWriter {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
         precondition(!finished, "write after commit or abort")
-        try BlobStore.writeAll(fd, bytes)
-        bytesWritten += bytes.count
+        try BlobStore.writeAll(fd, bytes, path: temporaryPath)
     }
 
     /// Publishes the blob under its id and removes its tombstone, if any.
@@ -43,12 +42,15 @@ public final class BlobWriter {
         precondition(!finished, "commit twice")
         defer { finish() }
         if let (store, user) = quotaOwner, try store.isOverQuota(user) { throw .quotaExceeded }
-        if fsync { try storeCall("fsync(blob)") { Glibc.fsync(fd) } }
+        if fsync { try StoreError.syscall("fsync(blob)", path: temporaryPath) { Glibc.fsync(fd) } }
         try closeDescriptor()
         let finalPath = directory + "/" + id.value
-        if link(temporaryPath, finalPath) != 0 {
-            let code = errno
-            throw code == EEXIST ? .exists : .system(call: "link(blob)", errno: code)
+        do {
+            try syscall("link(blob)") { link(temporaryPath, finalPath) }
+        } catch where error.errno == EEXIST {
+            throw .exists
+        } catch {
+            throw StoreError(error, path: finalPath)
         }
         _ = unlink(directory + "/" + id.value + ".deleted")
         if fsync { BlobStore.syncDirectory(directory) }
@@ -69,7 +71,10 @@ public final class BlobWriter {
     private func closeDescriptor() throws(StoreError) {
         let descriptor = fd
         fd = -1
-        if Glibc.close(descriptor) != 0 && errno != EINTR { throw .system(call: "close(blob)", errno: errno) }
+        // close() is not retried: on Linux the descriptor is gone even after EINTR.
+        if Glibc.close(descriptor) != 0 && errno != EINTR {
+            throw .system(call: "close(blob)", errno: errno, path: temporaryPath)
+        }
     }
 
     deinit {

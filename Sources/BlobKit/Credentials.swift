@@ -56,10 +56,3 @@ public struct Credentials: Sendable {
         return difference == 0
     }
 }
-
-/// A malformed line in the tokens file.
-public struct CredentialsError: Error, CustomStringConvertible {
-    public let path: String
-    public let line: Int
-    public var description: String { "\(path):\(line): expected 'user:token'" }
-}

@@ -1,5 +1,6 @@
 import EventCore
 import HTTPServerKit
+import Logging
 
 /// The body of a stream upload, taken apart as it arrives: a first line
 /// holding a JSON list of `[id, size]` pairs, then the blobs' bytes back to
@@ -8,13 +9,15 @@ final class StreamUploadSink: RequestBodySink {
     private let store: BlobStore
     private let names: UserNamespace
     private let maxBody: Int
+    private let logger: Logger
     private var manifestLine: [UInt8] = []
     private var pending: [(id: BlobName, size: Int)]?
     private var current: (writer: BlobWriter, remaining: Int)?
     private static let maxManifest = 1024 * 1024
 
-    init(store: BlobStore, names: UserNamespace, maxBody: Int) {
+    init(store: BlobStore, names: UserNamespace, maxBody: Int, logger: Logger) {
         self.store = store
+        self.logger = logger
         self.names = names
         self.maxBody = maxBody
     }
@@ -43,7 +46,7 @@ final class StreamUploadSink: RequestBodySink {
             return nil
         } catch let error as StoreError {
             abort()
-            return BlobService.response(for: error)
+            return BlobService.response(for: error, logger: logger)
         } catch let error as RequestError {
             abort()
             return error.response
@@ -68,7 +71,7 @@ final class StreamUploadSink: RequestBodySink {
             return HTTPResponse(status: 200)
         } catch let error as StoreError {
             abort()
-            return BlobService.response(for: error)
+            return BlobService.response(for: error, logger: logger)
         } catch {
             abort()
             return .text(400, "malformed stream upload")

@@ -72,7 +72,7 @@ struct BlobServerCommand: ParsableCommand {
 
     private func serve(logger: Logger) throws {
         let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota?.bytes)
-        if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem)") }
+        if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem.logDescription)") }
         let credentials = try tokens.map { try Credentials(contentsOf: $0) }
         let base = try EventBase()
         defer { base.close() }
