@@ -11,7 +11,10 @@ final class StreamUploadSink: RequestBodySink {
     private let maxBody: Int
     private let logger: Logger
     private var manifestLine: [UInt8] = []
-    private var pending: [(id: BlobName, size: Int)]?
+    /// The manifest once its line is complete, and how many of its
+    /// entries were started: the next one is `manifest.entries[started]`.
+    private var manifest: StreamManifest?
+    private var started = 0
     private var current: (writer: BlobWriter, remaining: Int)?
     private static let maxManifest = 1024 * 1024
 
@@ -25,13 +28,14 @@ final class StreamUploadSink: RequestBodySink {
     func receive(_ bytes: UnsafeRawBufferPointer) -> HTTPResponse? {
         var rest = bytes[...]
         do {
-            if pending == nil {
+            if manifest == nil {
                 guard let newline = rest.firstIndex(of: UInt8(ascii: "\n")) else {
                     manifestLine.append(contentsOf: rest)
                     return manifestLine.count > Self.maxManifest ? .text(400, "manifest line too long") : nil
                 }
                 manifestLine.append(contentsOf: rest[..<newline])
-                pending = try parseManifest(manifestLine)
+                manifest = try StreamManifest(parsing: manifestLine, maxBody: maxBody)
+                manifestLine = []
                 rest = rest[(newline + 1)...]
             }
             while !rest.isEmpty {
@@ -58,9 +62,9 @@ final class StreamUploadSink: RequestBodySink {
 
     func finish() -> HTTPResponse {
         do {
-            guard pending != nil else { return .text(400, "stream upload without a manifest line") }
+            guard manifest != nil else { return .text(400, "stream upload without a manifest line") }
             // Empty blobs at the end have no bytes to trigger them.
-            while current != nil || !(pending?.isEmpty ?? true) {
+            while current != nil || hasUnstarted {
                 if current == nil { try startNext() }
                 guard current?.remaining == 0 else {
                     abort()
@@ -81,13 +85,15 @@ final class StreamUploadSink: RequestBodySink {
     func abort() {
         current?.writer.abort()
         current = nil
-        pending = []
+        started = manifest?.entries.count ?? 0
     }
 
+    private var hasUnstarted: Bool { started < (manifest?.entries.count ?? 0) }
+
     private func startNext() throws {
-        guard var queue = pending, !queue.isEmpty else { return }
-        let next = queue.removeFirst()
-        pending = queue
+        guard let manifest, started < manifest.entries.count else { return }
+        let next = manifest.entries[started]
+        started += 1
         let writer = try store.beginWrite(user: names.user, namespace: names.namespace, id: next.id)
         current = (writer, next.size)
     }
@@ -96,18 +102,5 @@ final class StreamUploadSink: RequestBodySink {
         guard let (writer, _) = current else { return }
         current = nil
         try writer.commit()
-    }
-
-    private func parseManifest(_ line: [UInt8]) throws -> [(id: BlobName, size: Int)] {
-        guard case .array(let items) = try MiniJSON.parse(line) else {
-            throw RequestError.badBody("manifest must be a JSON list of [id, size] pairs")
-        }
-        return try items.map { item in
-            guard case .array(let pair) = item, pair.count == 2, case .string(let id) = pair[0],
-                  case .number(let size) = pair[1], size >= 0, size <= maxBody else {
-                throw RequestError.badBody("manifest must be a JSON list of [id, size] pairs")
-            }
-            return (try BlobName(validating: id, kind: .id), size)
-        }
     }
 }
