@@ -40,7 +40,7 @@ final class NamesAndRangesTests: XCTestCase {
         for bad in ["", "[", "[1]", #"{"a": 1}"#, #"["a",]"#, #"["a"] x"#, "[[[[[[[[[[]]]]]]]]]]", #""x""#] {
             XCTAssertThrowsError(try FlagList.parse(Array(bad.utf8)), bad)
         }
-        XCTAssertEqual(String(decoding: FlagList.encode(["PENDING", "PROCESSED"]), as: UTF8.self), #"["PENDING","PROCESSED"]"#)
+        XCTAssertEqual(String(decoding: FlagList.encode(["PENDING", "PROCESSED"]), as: UTF8.self), #"["PENDING", "PROCESSED"]"#)
         XCTAssertEqual(try FlagList.parse(FlagList.encode(["a\"b", "c\\d", "e\u{1}"])), ["a\"b", "c\\d", "e\u{1}"], "escapes round-trip")
         let manifest = try StreamManifest(parsing: Array(#"[["a", 5], ["b", 0]]"#.utf8), maxBody: 10)
         XCTAssertEqual(manifest.entries.map(\.id.value), ["a", "b"])
