@@ -89,6 +89,20 @@ public final class BlobStore: @unchecked Sendable {
         }
     }
 
+    /// A blob's size, from one `stat` (no descriptor is held).
+    public func size(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> Int {
+        let path = directory(user, namespace, id) + "/" + id.value
+        var info = stat()
+        do {
+            try syscall("stat(blob)") { stat(path, &info) }
+        } catch where error.errno == ENOENT || error.errno == ENOTDIR {
+            throw .notFound
+        } catch {
+            throw StoreError(error, path: path)
+        }
+        return Int(info.st_size)
+    }
+
     /// Deletes a blob and its flags, leaving a tombstone.
     public func delete(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) {
         let base = directory(user, namespace, id) + "/" + id.value
