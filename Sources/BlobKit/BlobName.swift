@@ -15,17 +15,6 @@ public struct BlobName: Hashable, Sendable, CustomStringConvertible {
         value = text
     }
 
-    /// The same for a slice of a request target or query, copied only
-    /// once it is known to be valid.
-    public static func validate<Text: StringProtocol>(_ text: Text, kind: Kind) throws(StoreError) -> BlobName {
-        guard isValid(text) else { throw StoreError.badName(kind: kind) }
-        return BlobName(checked: String(text))
-    }
-
-    private init(checked value: String) {
-        self.value = value
-    }
-
     /// True for 1 to 128 bytes of `A-Z a-z 0-9 _ -`.
     public static func isValid<Text: StringProtocol>(_ text: Text) -> Bool {
         let bytes = text.utf8

@@ -15,15 +15,15 @@ extension BlobService {
             return .respond(try get(names: names, id: id, request: request))
         case .PUT:
             let writer = try store.beginWrite(user: names.user, namespace: names.namespace, id: id, key: try Self.idempotencyKey(request))
-            return .readBody(BlobUploadSink(writer: writer, maxBody: maxBody))
+            return .readBody(BlobUploadSink(writer: writer, maxBody: maxBody, logger: logger))
         case .POST:
-            return .readBody(CollectingSink(limit: 64 * 1024) { [store] body in
+            return .readBody(CollectingSink(limit: 64 * 1024) { [store, logger] body in
                 do {
                     let flags = try FlagList.parse(body)
                     try store.setFlags(flags, user: names.user, namespace: names.namespace, id: id)
                     return HTTPResponse(status: 200)
                 } catch let error as StoreError {
-                    return BlobService.response(for: error)
+                    return BlobService.response(for: error, logger: logger)
                 } catch {
                     return .text(400, "body must be a JSON list of flags")
                 }
@@ -95,46 +95,5 @@ extension BlobService {
             if tag == etag { return true }
         }
         return false
-    }
-}
-
-/// Streams a PUT's body into the store's temporary file as it arrives,
-/// publishing it on `finish()` and removing it on `abort()`.
-final class BlobUploadSink: RequestBodySink {
-    private let writer: BlobWriter
-    private let maxBody: Int
-    private var received = 0
-
-    init(writer: BlobWriter, maxBody: Int) {
-        self.writer = writer
-        self.maxBody = maxBody
-    }
-
-    func receive(_ bytes: UnsafeRawBufferPointer) -> HTTPResponse? {
-        received += bytes.count
-        if received > maxBody {
-            writer.abort()
-            return .text(413, "blob larger than \(maxBody) bytes")
-        }
-        do {
-            try writer.write(bytes)
-            return nil
-        } catch {
-            writer.abort()
-            return BlobService.response(for: error)
-        }
-    }
-
-    func finish() -> HTTPResponse {
-        do {
-            try writer.commit()
-            return HTTPResponse(status: 200)
-        } catch {
-            return BlobService.response(for: error)
-        }
-    }
-
-    func abort() {
-        writer.abort()
     }
 }

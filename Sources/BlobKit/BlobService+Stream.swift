@@ -7,48 +7,39 @@ extension BlobService {
     func stream(names: UserNamespace, query: QueryParameters, request: RequestHead) throws -> HandlerDecision {
         switch query["direction"] {
         case "download":
-            return .readBody(CollectingSink(limit: 4 * 1024 * 1024) { [self] body in
+            return .readBody(CollectingSink(limit: Self.maxDownloadRequest) { [self] body in
                 do {
                     return try download(names: names, idsJSON: body)
                 } catch let error as StoreError {
-                    return BlobService.response(for: error)
+                    return BlobService.response(for: error, logger: logger)
+                } catch let error as RequestError {
+                    return error.response
                 } catch {
                     return .text(400, "body must be a JSON list of blob ids")
                 }
             })
         case "upload":
-            return .readBody(StreamUploadSink(store: store, names: names, maxBody: maxBody))
+            return .readBody(StreamUploadSink(store: store, names: names, maxBody: maxBody, logger: logger))
         default:
             throw RequestError.badQuery("direction must be download or upload")
         }
     }
 
-    /// For each blob: its size as 8 hex digits, its 24-character tag, a
-    /// space, then its bytes, sent from the files.
-    private func download(names: UserNamespace, idsJSON: [UInt8]) throws -> HTTPResponse {
-        let ids = try FlagList.parse(idsJSON).map { try BlobName(validating: $0, kind: .id) }
-        var opened: [OpenBlob] = []
-        do {
-            for id in ids { opened.append(try store.open(user: names.user, namespace: names.namespace, id: id)) }
-            var parts: [ResponseBody] = []
-            for blob in opened {
-                var prefix = Array(Self.hex8(blob.size).utf8)
-                prefix.append(contentsOf: try blob.tag().utf8)
-                prefix.append(UInt8(ascii: " "))
-                parts.append(.bytes(prefix))
-                parts.append(.file(descriptor: blob.takeDescriptor(), offset: 0, length: blob.size))
-            }
-            var headers = HTTPHeaders()
-            headers.append(name: "Content-Type", value: "application/octet-stream")
-            return HTTPResponse(status: 200, headers: headers, body: .parts(parts))
-        } catch {
-            opened.forEach { $0.close() }
-            throw error
-        }
-    }
+    /// The body of a download: `maxIDs` ids of the longest kind, quoted
+    /// and separated, fit; more is 413.
+    static let maxDownloadRequest = StreamDownloadBody.maxIDs * (BlobName.maxLength + 4) + 64
 
-    static func hex8(_ value: Int) -> String {
-        let digits = String(value, radix: 16)
-        return String(repeating: "0", count: max(0, 8 - digits.count)) + digits
+    /// The ids' blobs back to back (`StreamDownloadBody`), produced as
+    /// the client reads; 400 beyond `StreamDownloadBody.maxIDs` ids.
+    private func download(names: UserNamespace, idsJSON: [UInt8]) throws -> HTTPResponse {
+        let requested = try FlagList.parse(idsJSON)
+        guard requested.count <= StreamDownloadBody.maxIDs else {
+            throw RequestError.badBody("at most \(StreamDownloadBody.maxIDs) ids per stream download")
+        }
+        let ids = try requested.map { try BlobName(validating: $0, kind: .id) }
+        let body = try StreamDownloadBody(store: store, names: names, ids: ids, logger: logger)
+        var headers = HTTPHeaders()
+        headers.append(name: "Content-Type", value: "application/octet-stream")
+        return HTTPResponse(status: 200, headers: headers, body: .produced(body))
     }
 }

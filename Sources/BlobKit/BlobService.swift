@@ -63,16 +63,20 @@ public final class BlobService: HTTPHandler {
                 return .respond(.text(404, "no such resource"))
             }
         } catch let error as StoreError {
-            return .respond(Self.response(for: error))
+            return .respond(Self.response(for: error, logger: logger))
         } catch let error as RequestError {
             return .respond(error.response)
         } catch {
-            return .respond(.text(500, "internal error: \(error)"))
+            logger.error("internal error: \(error)")
+            return .respond(.text(500, "internal error"))
         }
     }
 
     private func healthcheck() -> HTTPResponse {
-        if let problem = store.healthCheck() { return .text(503, "unhealthy: \(problem)") }
+        if let problem = store.healthCheck() {
+            logger.error("healthcheck failed: \(problem.logDescription)")
+            return .text(503, "unhealthy: \(problem.reason)")
+        }
         return .json(200, Array(#"{"healthy": true}"#.utf8))
     }
 
@@ -89,10 +93,13 @@ public final class BlobService: HTTPHandler {
         }
     }
 
-    /// The one place store failures become answers.
-    static func response(for error: StoreError) -> HTTPResponse {
+    /// The one place store failures become answers: the client gets the
+    /// one-line reason, the log also the path (never sent: it would tell
+    /// a client how the server's disk is laid out).
+    static func response(for error: StoreError, logger: Logger) -> HTTPResponse {
         // A repeat of a request already done answers as the original did.
         if error == .alreadyDone { return HTTPResponse(status: 200) }
+        if case .system = error { logger.error("store failure: \(error.logDescription)") }
         return .text(error.status, error.reason)
     }
 
@@ -106,31 +113,5 @@ public final class BlobService: HTTPHandler {
             response.headers.append(name: "Vary", value: "Accept-Encoding")
         }
         return response
-    }
-}
-
-/// A validated user and namespace: the pair every endpoint works in.
-struct UserNamespace: Sendable {
-    let user: BlobName
-    let namespace: BlobName
-}
-
-/// Client mistakes found by the handlers themselves (not by the store).
-enum RequestError: Error {
-    case unauthenticated
-    case forbidden
-    case badQuery(String)
-    case badBody(String)
-    case badHeader(String)
-
-    var response: HTTPResponse {
-        switch self {
-        case .unauthenticated:
-            var response = HTTPResponse.text(401, "missing or wrong credentials")
-            response.headers.append(name: "WWW-Authenticate", value: #"Token realm="blobs""#)
-            return response
-        case .forbidden: return .text(403, "these credentials do not own this user's blobs")
-        case .badQuery(let reason), .badBody(let reason), .badHeader(let reason): return .text(400, reason)
-        }
     }
 }

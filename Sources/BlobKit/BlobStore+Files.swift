@@ -1,3 +1,4 @@
+import EventCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,54 +16,54 @@ extension BlobStore {
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            if mkdir(prefix, 0o755) != 0 && errno != EEXIST {
-                throw .system(call: "mkdir(\(prefix))", errno: errno)
+            do {
+                try syscall("mkdir") { mkdir(prefix, 0o755) }
+            } catch where error.errno == EEXIST {
+                continue
+            } catch {
+                throw StoreError(error, path: prefix)
             }
         }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(StoreError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .system(call: "write", errno: errno)
-            }
-            offset += written
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+        // withUnsafeBytes only rethrows untyped errors: carry ours out by hand.
+        var failure: StoreError?
+        bytes.withUnsafeBytes { buffer in
+            do throws(StoreError) { try writeAll(fd, buffer, path: path) } catch { failure = error }
         }
+        if let failure { throw failure }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(StoreError) {
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
         var offset = 0
         while offset < bytes.count {
-            let written = try storeCall("write") { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
-            offset += written
+            offset += try StoreError.syscall("write", path: path) { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
         }
     }
 
     /// The contents of a file of at most 1 MiB, or nil if it does not exist.
     static func readSmallFile(_ path: String) throws(StoreError) -> [UInt8]? {
-        let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT { return nil }
-            throw .system(call: "open(\(path))", errno: errno)
+        let fd: Int32
+        do {
+            fd = try syscall("open") { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+        } catch where error.errno == ENOENT {
+            return nil
+        } catch {
+            throw StoreError(error, path: path)
         }
         defer { Glibc.close(fd) }
         var info = stat()
-        try storeCall("fstat") { fstat(fd, &info) }
-        var bytes = [UInt8](repeating: 0, count: min(Int(info.st_size) + 1, 1 << 20))
+        try StoreError.syscall("fstat", path: path) { fstat(fd, &info) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: min(Int(info.st_size) + 1, 1 << 20), alignment: 1)
+        defer { buffer.deallocate() }
         var count = 0
-        while count < bytes.count {
-            let got = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw .system(call: "read", errno: errno)
-            }
+        while count < buffer.count {
+            let got = try StoreError.syscall("read", path: path) { read(fd, buffer.baseAddress! + count, buffer.count - count) }
             if got == 0 { break }
             count += got
         }
-        return Array(bytes[0..<count])
+        return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 
     /// Makes a directory entry durable (after link or rename).

@@ -1,3 +1,4 @@
+import EventCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -61,12 +62,16 @@ public final class BlobStore: @unchecked Sendable {
         }
         if try isOverQuota(user) { throw .quotaExceeded }
         let temporary = directory + "/" + temporaryName(for: id)
-        var fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        if fd < 0 && errno == ENOENT {  // the first blob of its prefix: make the directories
+        let create = { Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        let fd: Int32
+        do {
+            fd = try syscall("open(temporary)", create)
+        } catch where error.errno == ENOENT {  // the first blob of its prefix: make the directories
             try Self.makeDirectories(directory)
-            fd = Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            fd = try StoreError.syscall("open(temporary)", path: temporary, create)
+        } catch {
+            throw StoreError(error, path: temporary)
         }
-        if fd < 0 { throw .system(call: "open(temporary)", errno: errno) }
         record(key, on: fd)
         return BlobWriter(fd: fd, temporaryPath: temporary, directory: directory, id: id, fsync: fsync,
                           quotaUser: quota == nil ? nil : user, store: self, key: key)
@@ -77,16 +82,33 @@ public final class BlobStore: @unchecked Sendable {
         let path = directory(user, namespace, id) + "/" + id.value
         var attempts = 0
         while true {
-            let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
-            if fd >= 0 { return try OpenBlob(fd: fd) }
-            let code = errno
-            switch code {
-            case EINTR: continue
-            case ESTALE where attempts < 3: attempts += 1; continue
-            case ENOENT, ENOTDIR: throw .notFound
-            default: throw .system(call: "open(blob)", errno: code)
+            let fd: Int32
+            do {
+                fd = try syscall("open(blob)") { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
+            } catch where error.errno == ESTALE && attempts < 3 {
+                attempts += 1
+                continue
+            } catch where error.errno == ENOENT || error.errno == ENOTDIR {
+                throw .notFound
+            } catch {
+                throw StoreError(error, path: path)
             }
+            return try OpenBlob(fd: fd, path: path)
         }
+    }
+
+    /// A blob's size, from one `stat` (no descriptor is held).
+    public func size(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> Int {
+        let path = directory(user, namespace, id) + "/" + id.value
+        var info = stat()
+        do {
+            try syscall("stat(blob)") { stat(path, &info) }
+        } catch where error.errno == ENOENT || error.errno == ENOTDIR {
+            throw .notFound
+        } catch {
+            throw StoreError(error, path: path)
+        }
+        return Int(info.st_size)
     }
 
     /// Deletes a blob and its flags, leaving a tombstone. With `key`, a
@@ -94,12 +116,18 @@ public final class BlobStore: @unchecked Sendable {
     public func delete(user: BlobName, namespace: BlobName, id: BlobName, key: IdempotencyKey? = nil) throws(StoreError) {
         let base = directory(user, namespace, id) + "/" + id.value
         guard Self.exists(base) else { throw wasMade(by: key, at: base + ".deleted") ? .alreadyDone : .notFound }
-        let fd = try storeCall("open(tombstone)") { Glibc.open(base + ".deleted", O_WRONLY | O_CREAT | O_CLOEXEC, 0o644) }
+        let tombstone = base + ".deleted"
+        let fd = try StoreError.syscall("open(tombstone)", path: tombstone) {
+            Glibc.open(tombstone, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
+        }
         defer { Glibc.close(fd) }
-        if unlink(base) != 0 {
+        do {
+            try syscall("unlink(blob)") { unlink(base) }
+        } catch where error.errno == ENOENT {
             // Another worker deleted it first (or our own earlier attempt did).
-            if errno == ENOENT { throw wasMade(by: key, at: base + ".deleted") ? .alreadyDone : .notFound }
-            throw .system(call: "unlink(blob)", errno: errno)
+            throw wasMade(by: key, at: tombstone) ? .alreadyDone : .notFound
+        } catch {
+            throw StoreError(error, path: base)
         }
         // Recorded only once this request has deleted the blob, so a racing
         // DELETE with another key is not told it did.
@@ -123,12 +151,14 @@ public final class BlobStore: @unchecked Sendable {
         let base = directory + "/" + id.value
         guard Self.exists(base) else { throw .notFound }
         let temporary = directory + "/" + temporaryName(for: id, suffix: ".flags")
-        let fd = try storeCall("open(flags)") { Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        let fd = try StoreError.syscall("open(flags)", path: temporary) {
+            Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        }
         do {
-            try Self.writeAll(fd, FlagList.encode(flags))
-            if fsync { try storeCall("fsync(flags)") { Glibc.fsync(fd) } }
+            try Self.writeAll(fd, FlagList.encode(flags), path: temporary)
+            if fsync { try StoreError.syscall("fsync(flags)", path: temporary) { Glibc.fsync(fd) } }
             Glibc.close(fd)
-            try storeCall("rename(flags)") { rename(temporary, base + ".flags") }
+            try StoreError.syscall("rename(flags)", path: base + ".flags") { rename(temporary, base + ".flags") }
             if fsync { Self.syncDirectory(directory) }
         } catch {
             Glibc.close(fd)
@@ -140,14 +170,17 @@ public final class BlobStore: @unchecked Sendable {
     // MARK: health and quota
 
     /// nil when the store can be read and written, else why not.
-    public func healthCheck() -> String? {
+    public func healthCheck() -> StoreError? {
         let probe = root + "/.healthcheck." + tempTag
-        let fd = Glibc.open(probe, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { return "cannot write \(root): \(String(cString: strerror(errno)))" }
-        Glibc.close(fd)
-        unlink(probe)
-        guard access(root, R_OK | X_OK) == 0 else { return "cannot read \(root)" }
-        return nil
+        do {
+            let fd = try StoreError.syscall("create(probe)", path: probe) { Glibc.open(probe, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600) }
+            Glibc.close(fd)
+            unlink(probe)
+            try StoreError.syscall("access", path: root) { access(root, R_OK | X_OK) }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// True when a quota is set and the user's published blobs already

@@ -1,3 +1,4 @@
+import EventCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,7 +21,6 @@ public final class BlobWriter {
     private let store: BlobStore
     private let key: IdempotencyKey?
     private var finished = false
-    public private(set) var bytesWritten = 0
 
     init(fd: Int32, temporaryPath: String, directory: String, id: BlobName, fsync: Bool,
          quotaUser: BlobName?, store: BlobStore, key: IdempotencyKey?) {
@@ -36,8 +36,7 @@ public final class BlobWriter {
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
         precondition(!finished, "write after commit or abort")
-        try BlobStore.writeAll(fd, bytes)
-        bytesWritten += bytes.count
+        try BlobStore.writeAll(fd, bytes, path: temporaryPath)
     }
 
     /// Publishes the blob under its id and removes its tombstone, if any.
@@ -48,14 +47,16 @@ public final class BlobWriter {
         precondition(!finished, "commit twice")
         defer { finish() }
         if let quotaUser, try store.isOverQuota(quotaUser) { throw .quotaExceeded }
-        if fsync { try storeCall("fsync(blob)") { Glibc.fsync(fd) } }
+        if fsync { try StoreError.syscall("fsync(blob)", path: temporaryPath) { Glibc.fsync(fd) } }
         try closeDescriptor()
         let finalPath = directory + "/" + id.value
-        if link(temporaryPath, finalPath) != 0 {
-            let code = errno
-            guard code == EEXIST else { throw .system(call: "link(blob)", errno: code) }
+        do {
+            try syscall("link(blob)") { link(temporaryPath, finalPath) }
+        } catch where error.errno == EEXIST {
             // A retry of ours that an earlier attempt, still in flight, beat.
             throw store.wasMade(by: key, at: finalPath) ? .alreadyDone : .exists
+        } catch {
+            throw StoreError(error, path: finalPath)
         }
         _ = unlink(directory + "/" + id.value + ".deleted")
         if fsync { BlobStore.syncDirectory(directory) }
@@ -76,7 +77,10 @@ public final class BlobWriter {
     private func closeDescriptor() throws(StoreError) {
         let descriptor = fd
         fd = -1
-        if Glibc.close(descriptor) != 0 && errno != EINTR { throw .system(call: "close(blob)", errno: errno) }
+        // close() is not retried: on Linux the descriptor is gone even after EINTR.
+        if Glibc.close(descriptor) != 0 && errno != EINTR {
+            throw .system(call: "close(blob)", errno: errno, path: temporaryPath)
+        }
     }
 
     deinit {

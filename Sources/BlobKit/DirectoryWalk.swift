@@ -1,3 +1,4 @@
+import EventCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,24 +29,28 @@ enum DirectoryWalk {
     static func files(
         under path: String, depth: Int, needStat: Bool = true, _ visit: (Entry) throws(StoreError) -> Void
     ) throws(StoreError) {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if fd < 0 {
-            if errno == ENOENT || errno == ENOTDIR { return }
-            throw .system(call: "open(\(path))", errno: errno)
+        let fd: Int32
+        do {
+            fd = try syscall("open(directory)") { Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        } catch where error.errno == ENOENT || error.errno == ENOTDIR {
+            return
+        } catch {
+            throw StoreError(error, path: path)
         }
-        try walk(fd, depth: depth, needStat: needStat, visit)
+        try walk(fd, root: path, depth: depth, needStat: needStat, visit)
     }
 
     private static let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
 
-    /// Walks the directory open on `fd`, and closes it.
+    /// Walks the directory open on `fd`, and closes it; `root` is where
+    /// the walk began, named in errors (for the log).
     private static func walk(
-        _ fd: Int32, depth: Int, needStat: Bool, _ visit: (Entry) throws(StoreError) -> Void
+        _ fd: Int32, root: String, depth: Int, needStat: Bool, _ visit: (Entry) throws(StoreError) -> Void
     ) throws(StoreError) {
         guard let directory = fdopendir(fd) else {
             let code = errno
             Glibc.close(fd)
-            throw .system(call: "fdopendir", errno: code)
+            throw .system(call: "fdopendir", errno: code, path: root)
         }
         defer { closedir(directory) }
         while let entry = readdir(directory) {
@@ -55,7 +60,7 @@ enum DirectoryWalk {
             let name = UnsafeBufferPointer(start: raw, count: strlen(cName))
             if name.first == UInt8(ascii: ".") && (name.count == 1 || (name.count == 2 && name[1] == UInt8(ascii: "."))) { continue }
             if type == UInt8(DT_DIR) {
-                if depth > 0 { try descend(fd, raw, depth: depth, needStat: needStat, visit) }
+                if depth > 0 { try descend(fd, raw, root: root, depth: depth, needStat: needStat, visit) }
                 continue
             }
             guard type == UInt8(DT_REG) || type == UInt8(DT_UNKNOWN) else { continue }
@@ -68,7 +73,7 @@ enum DirectoryWalk {
             var info = stat()
             guard fstatat(fd, cName, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }  // removed meanwhile
             switch info.st_mode & S_IFMT {
-            case S_IFDIR: if depth > 0 { try descend(fd, raw, depth: depth, needStat: needStat, visit) }
+            case S_IFDIR: if depth > 0 { try descend(fd, raw, root: root, depth: depth, needStat: needStat, visit) }
             case S_IFREG: try visit(Entry(directory: fd, name: name, size: Int(info.st_size), modified: info.st_mtim))
             default: break
             }
@@ -76,14 +81,19 @@ enum DirectoryWalk {
     }
 
     private static func descend(
-        _ parent: Int32, _ name: UnsafePointer<UInt8>, depth: Int, needStat: Bool, _ visit: (Entry) throws(StoreError) -> Void
+        _ parent: Int32, _ name: UnsafePointer<UInt8>, root: String, depth: Int, needStat: Bool,
+        _ visit: (Entry) throws(StoreError) -> Void
     ) throws(StoreError) {
-        let child = openat(parent, UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self),
-                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-        if child < 0 {
-            if errno == ENOENT || errno == ENOTDIR { return }  // removed meanwhile
-            throw .system(call: "openat(directory)", errno: errno)
+        let child: Int32
+        do {
+            child = try syscall("openat(directory)") {
+                openat(parent, UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            }
+        } catch where error.errno == ENOENT || error.errno == ENOTDIR {
+            return  // removed meanwhile
+        } catch {
+            throw StoreError(error, path: root)
         }
-        try walk(child, depth: depth - 1, needStat: needStat, visit)
+        try walk(child, root: root, depth: depth - 1, needStat: needStat, visit)
     }
 }

@@ -1,3 +1,4 @@
+import EventCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,18 +8,22 @@ import Glibc
 /// it) or closed. Size, modification time and inode come from one fstat.
 public final class OpenBlob {
     private var fd: Int32
+    /// For the log only, should a read fail.
+    private let path: String
     public let size: Int
     public let modified: timespec
     private let inode: UInt64
 
-    init(fd: Int32) throws(StoreError) {
+    init(fd: Int32, path: String) throws(StoreError) {
         var info = stat()
-        if fstat(fd, &info) != 0 {
-            let code = errno
+        do {
+            try syscall("fstat(blob)") { fstat(fd, &info) }
+        } catch {
             Glibc.close(fd)
-            throw .system(call: "fstat(blob)", errno: code)
+            throw StoreError(error, path: path)
         }
         self.fd = fd
+        self.path = path
         size = Int(info.st_size)
         modified = info.st_mtim
         inode = UInt64(info.st_ino)
@@ -28,15 +33,11 @@ public final class OpenBlob {
     /// the AES-GCM tag Soledad clients check.
     public func tag() throws(StoreError) -> String {
         let length = min(16, size)
-        var bytes = [UInt8](repeating: 0, count: length)
+        var bytes = (UInt64(0), UInt64(0))  // 16 bytes on the stack
         let fd = self.fd
         let offset = size - length
-        var got = -1
-        while got < 0 {
-            got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, length, off_t(offset)) }
-            if got < 0 && errno != EINTR { throw .system(call: "pread(tag)", errno: errno) }
-        }
-        return Base64URL.encode(bytes[0..<got])
+        let got = try StoreError.syscall("pread(tag)", path: path) { pread(fd, &bytes, length, off_t(offset)) }
+        return withUnsafeBytes(of: bytes) { Base64URL.encode($0.prefix(got)) }
     }
 
     /// The whole blob, read with one pread, when it is at most `limit`
@@ -45,20 +46,22 @@ public final class OpenBlob {
         guard size <= limit else { return nil }
         let fd = self.fd
         let size = self.size
-        var failure: Int32 = 0
+        var failure: SystemError?
         // Read straight into the array's storage: no zero-filling first.
         let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             var count = 0
-            while count < size {
-                let got = pread(fd, buffer.baseAddress! + count, size - count, off_t(count))
-                if got < 0 && errno == EINTR { continue }
-                if got < 0 { failure = errno; break }
-                if got == 0 { break }  // truncated under us: send what is there
-                count += got
+            do throws(SystemError) {
+                while count < size {
+                    let got = try syscall("pread(blob)") { pread(fd, buffer.baseAddress! + count, size - count, off_t(count)) }
+                    if got == 0 { break }  // truncated under us: send what is there
+                    count += got
+                }
+            } catch {
+                failure = error
             }
             initialized = count
         }
-        if failure != 0 { throw .system(call: "pread(blob)", errno: failure) }
+        if let failure { throw StoreError(failure, path: path) }
         return bytes
     }
 
@@ -81,25 +84,5 @@ public final class OpenBlob {
 
     deinit {
         close()
-    }
-}
-
-/// RFC 4648's urlsafe base64, with padding (24 characters for 16 bytes).
-public enum Base64URL {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count + 2) / 3 * 4)
-        var iterator = bytes.makeIterator()
-        while let first = iterator.next() {
-            let second = iterator.next(), third = iterator.next()
-            let value = UInt32(first) << 16 | UInt32(second ?? 0) << 8 | UInt32(third ?? 0)
-            output.append(alphabet[Int(value >> 18 & 63)])
-            output.append(alphabet[Int(value >> 12 & 63)])
-            output.append(second == nil ? UInt8(ascii: "=") : alphabet[Int(value >> 6 & 63)])
-            output.append(third == nil ? UInt8(ascii: "=") : alphabet[Int(value & 63)])
-        }
-        return String(decoding: output, as: UTF8.self)
     }
 }

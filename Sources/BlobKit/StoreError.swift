@@ -4,6 +4,8 @@ import Glibc
 
 /// Why a store operation failed. Each case has the status a handler answers
 /// with and a one-line reason; handlers never invent their own for these.
+/// A system failure keeps the path it concerned for the log only: no
+/// answer names a file of the store.
 public enum StoreError: Error, Equatable, Sendable {
     case badName(kind: BlobName.Kind)
     case notFound
@@ -14,9 +16,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case quotaExceeded
     case badFlags
     case unknownFlag(String)
-    /// A body over the worker's `--max-body` limit (in bytes).
-    case tooLarge(limit: Int)
-    case system(call: String, errno: Int32)
+    /// A system call failed on `path` (logged, never sent to a client).
+    case system(call: String, errno: Int32, path: String)
 
     public var status: Int {
         switch self {
@@ -26,11 +27,11 @@ public enum StoreError: Error, Equatable, Sendable {
         case .alreadyDone: return 200
         case .unknownFlag: return 406
         case .quotaExceeded: return 507
-        case .tooLarge: return 413
-        case .system(_, let code): return code == ENOSPC || code == EDQUOT ? 507 : 500
+        case .system(_, let code, _): return code == ENOSPC || code == EDQUOT ? 507 : 500
         }
     }
 
+    /// The one line a client is told.
     public var reason: String {
         switch self {
         case .badName(let kind): return "invalid \(kind.rawValue): use 1 to 128 of A-Z a-z 0-9 _ -"
@@ -40,13 +41,18 @@ public enum StoreError: Error, Equatable, Sendable {
         case .quotaExceeded: return "user quota exceeded"
         case .badFlags: return "body must be a JSON list of flags"
         case .unknownFlag(let flag): return "unknown flag '\(flag)': use PENDING, PROCESSING, PROCESSED or FAILED"
-        case .tooLarge(let limit): return "blob larger than \(limit) bytes"
-        case .system(let call, let code):
+        case .system(let call, let code, _):
             switch code {
             case ENOSPC, EDQUOT: return "disk full (\(call))"
-            case EACCES, EPERM: return "permission denied in the store (\(call))"
-            default: return "store error: \(call): errno \(code)"
+            case EACCES, EPERM, EROFS: return "permission denied in the store (\(call))"
+            default: return "store error: \(call): \(String(cString: strerror(code)))"
             }
         }
+    }
+
+    /// The reason with the path, for the operator's log.
+    public var logDescription: String {
+        guard case .system(_, _, let path) = self else { return reason }
+        return "\(reason) on \(path)"
     }
 }

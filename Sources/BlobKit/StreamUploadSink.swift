@@ -1,5 +1,6 @@
 import EventCore
 import HTTPServerKit
+import Logging
 
 /// The body of a stream upload, taken apart as it arrives: a first line
 /// holding a JSON list of `[id, size]` pairs, then the blobs' bytes back to
@@ -8,13 +9,18 @@ final class StreamUploadSink: RequestBodySink {
     private let store: BlobStore
     private let names: UserNamespace
     private let maxBody: Int
+    private let logger: Logger
     private var manifestLine: [UInt8] = []
-    private var pending: [(id: BlobName, size: Int)]?
+    /// The manifest once its line is complete, and how many of its
+    /// entries were started: the next one is `manifest.entries[started]`.
+    private var manifest: StreamManifest?
+    private var started = 0
     private var current: (writer: BlobWriter, remaining: Int)?
     private static let maxManifest = 1024 * 1024
 
-    init(store: BlobStore, names: UserNamespace, maxBody: Int) {
+    init(store: BlobStore, names: UserNamespace, maxBody: Int, logger: Logger) {
         self.store = store
+        self.logger = logger
         self.names = names
         self.maxBody = maxBody
     }
@@ -22,13 +28,14 @@ final class StreamUploadSink: RequestBodySink {
     func receive(_ bytes: UnsafeRawBufferPointer) -> HTTPResponse? {
         var rest = bytes[...]
         do {
-            if pending == nil {
+            if manifest == nil {
                 guard let newline = rest.firstIndex(of: UInt8(ascii: "\n")) else {
                     manifestLine.append(contentsOf: rest)
                     return manifestLine.count > Self.maxManifest ? .text(400, "manifest line too long") : nil
                 }
                 manifestLine.append(contentsOf: rest[..<newline])
-                pending = try parseManifest(manifestLine)
+                manifest = try StreamManifest(parsing: manifestLine, maxBody: maxBody)
+                manifestLine = []
                 rest = rest[(newline + 1)...]
             }
             while !rest.isEmpty {
@@ -43,7 +50,7 @@ final class StreamUploadSink: RequestBodySink {
             return nil
         } catch let error as StoreError {
             abort()
-            return BlobService.response(for: error)
+            return BlobService.response(for: error, logger: logger)
         } catch let error as RequestError {
             abort()
             return error.response
@@ -55,9 +62,9 @@ final class StreamUploadSink: RequestBodySink {
 
     func finish() -> HTTPResponse {
         do {
-            guard pending != nil else { return .text(400, "stream upload without a manifest line") }
+            guard manifest != nil else { return .text(400, "stream upload without a manifest line") }
             // Empty blobs at the end have no bytes to trigger them.
-            while current != nil || !(pending?.isEmpty ?? true) {
+            while current != nil || hasUnstarted {
                 if current == nil { try startNext() }
                 guard current?.remaining == 0 else {
                     abort()
@@ -68,7 +75,7 @@ final class StreamUploadSink: RequestBodySink {
             return HTTPResponse(status: 200)
         } catch let error as StoreError {
             abort()
-            return BlobService.response(for: error)
+            return BlobService.response(for: error, logger: logger)
         } catch {
             abort()
             return .text(400, "malformed stream upload")
@@ -78,13 +85,15 @@ final class StreamUploadSink: RequestBodySink {
     func abort() {
         current?.writer.abort()
         current = nil
-        pending = []
+        started = manifest?.entries.count ?? 0
     }
 
+    private var hasUnstarted: Bool { started < (manifest?.entries.count ?? 0) }
+
     private func startNext() throws {
-        guard var queue = pending, !queue.isEmpty else { return }
-        let next = queue.removeFirst()
-        pending = queue
+        guard let manifest, started < manifest.entries.count else { return }
+        let next = manifest.entries[started]
+        started += 1
         let writer = try store.beginWrite(user: names.user, namespace: names.namespace, id: next.id)
         current = (writer, next.size)
     }
@@ -93,18 +102,5 @@ final class StreamUploadSink: RequestBodySink {
         guard let (writer, _) = current else { return }
         current = nil
         try writer.commit()
-    }
-
-    private func parseManifest(_ line: [UInt8]) throws -> [(id: BlobName, size: Int)] {
-        guard case .array(let items) = try MiniJSON.parse(line) else {
-            throw RequestError.badBody("manifest must be a JSON list of [id, size] pairs")
-        }
-        return try items.map { item in
-            guard case .array(let pair) = item, pair.count == 2, case .string(let id) = pair[0],
-                  case .number(let size) = pair[1], size >= 0, size <= maxBody else {
-                throw RequestError.badBody("manifest must be a JSON list of [id, size] pairs")
-            }
-            return (try BlobName(validating: id, kind: .id), size)
-        }
     }
 }

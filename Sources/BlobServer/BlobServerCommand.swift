@@ -76,7 +76,7 @@ struct BlobServerCommand: ParsableCommand {
 
     private func serve(logger: Logger) throws {
         let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota?.bytes)
-        if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem)") }
+        if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem.logDescription)") }
         if !blobStore.keysSupported {
             logger.warning("store \(store) takes no user extended attributes: Idempotency-Key is not recorded (a repeated PUT gets 409, a repeated DELETE 404)")
         }

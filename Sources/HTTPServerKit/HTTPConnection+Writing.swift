@@ -73,7 +73,39 @@ extension HTTPConnection {
                 if complete { complete = append(part) } else { part.discard() }
             }
             return complete
+        case .produced(let producer):
+            producing = (producer, producer.length)
+            let alive = produceMore()
+            if producing != nil { pauseReading() }  // the next answer waits for this one's last piece
+            return alive
         }
+    }
+
+    /// Output a produced body may queue before it waits for the client:
+    /// a few pieces, so a few descriptors at most.
+    static let producedWindow = 256 * 1024
+
+    /// Appends produced pieces until the window is full or the body is
+    /// complete; false when the connection must close (the peer is gone,
+    /// or the body ended short of its promised length).
+    func produceMore() -> Bool {
+        guard let (producer, due) = producing else { return true }
+        var remaining = due
+        while output.pending < Self.producedWindow {
+            guard let piece = producer.next() else {
+                producing = nil
+                producer.discard()
+                return remaining == 0
+            }
+            remaining -= piece.length
+            guard remaining >= 0, append(piece) else {
+                producing = nil
+                producer.discard()
+                return false
+            }
+        }
+        producing = (producer, remaining)
+        return true
     }
 
     private func appendDecimal(_ value: Int) {

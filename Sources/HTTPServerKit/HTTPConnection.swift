@@ -27,6 +27,9 @@ final class HTTPConnection {
     unowned let server: HTTPServer
     var parser: RequestParser
     var sink: RequestBodySink?
+    /// A body still being produced, and how many of its bytes are still due;
+    /// no further request is read meanwhile.
+    var producing: (producer: ResponseBodyProducer, remaining: Int)?
     var request: (method: HTTPMethod, version: HTTPVersion, keepAlive: Bool)?
     var phase = Phase.open
     /// A handler answers this request later: no further request is read.
@@ -185,6 +188,10 @@ final class HTTPConnection {
     private func writable() {
         lastActivity = server.base.cachedNow
         guard output.flush() else { return close() }
+        if producing != nil {
+            guard produceMore() else { return close() }
+            if producing != nil { return }
+        }
         if readPaused && output.pending <= server.config.writeHighWater / 2 {
             readPaused = false
             if case .open = phase { channel.startReading() }
@@ -195,7 +202,7 @@ final class HTTPConnection {
     }
 
     func finishIfFlushed() {
-        guard case .closingAfterFlush = phase, output.pending == 0 else { return }
+        guard case .closingAfterFlush = phase, output.pending == 0, producing == nil else { return }
         if lingerOnClose || !input.isEmpty { startLingering() } else { close() }
     }
 
@@ -215,6 +222,8 @@ final class HTTPConnection {
         phase = .closed
         sink?.abort()
         sink = nil
+        producing?.producer.discard()
+        producing = nil
         channel.close()
         server.connectionClosed(self)
     }

@@ -38,8 +38,11 @@ public indirect enum ResponseBody: Sendable {
     case bytes([UInt8])
     /// The server takes ownership of `descriptor` and closes it.
     case file(descriptor: Int32, offset: Int, length: Int)
-    /// Several pieces back to back (the stream download's framing and blobs).
+    /// Several pieces back to back.
     case parts([ResponseBody])
+    /// Pieces made one at a time as the client takes the answer, so a body
+    /// of thousands of files holds only a few open at once.
+    case produced(ResponseBodyProducer)
 
     public var length: Int {
         switch self {
@@ -47,6 +50,7 @@ public indirect enum ResponseBody: Sendable {
         case .bytes(let bytes): return bytes.count
         case .file(_, _, let length): return length
         case .parts(let parts): return parts.reduce(0) { $0 + $1.length }
+        case .produced(let producer): return producer.length
         }
     }
 
@@ -55,7 +59,20 @@ public indirect enum ResponseBody: Sendable {
         switch self {
         case .file(let descriptor, _, _): _ = Glibc.close(descriptor)
         case .parts(let parts): parts.forEach { $0.discard() }
+        case .produced(let producer): producer.discard()
         case .empty, .bytes: break
         }
     }
+}
+
+/// Makes a long body's pieces on demand: the connection asks for the next
+/// one whenever its output queue runs low. Used on the loop only.
+public protocol ResponseBodyProducer: AnyObject, Sendable {
+    /// The whole body's length, promised in Content-Length before any piece.
+    var length: Int { get }
+    /// The next piece (bytes, a file region, or parts of those), or nil when
+    /// there is none. Ending before `length` bytes closes the connection.
+    func next() -> ResponseBody?
+    /// The rest will not be sent: release whatever is held.
+    func discard()
 }

@@ -30,16 +30,6 @@ final class BlobNameTests: XCTestCase {
         XCTAssertFalse(BlobName.isValid(String(repeating: "é", count: 64)))
     }
 
-    func testValidateTakesSubstrings() throws {
-        let target = "/blobs/bob/blob-1"
-        let parts = target.split(separator: "/")
-        XCTAssertEqual(try BlobName.validate(parts[1], kind: .user).value, "bob")
-        XCTAssertEqual(try BlobName.validate(parts[2], kind: .id), try BlobName(validating: "blob-1", kind: .id))
-        XCTAssertThrowsError(try BlobName.validate("a/b".dropFirst(0), kind: .namespace)) {
-            XCTAssertEqual($0 as? StoreError, .badName(kind: .namespace))
-        }
-    }
-
     func testBadNameSaysWhichPart() {
         XCTAssertEqual(StoreError.badName(kind: .namespace).status, 400)
         XCTAssertTrue(StoreError.badName(kind: .namespace).reason.hasPrefix("invalid namespace"))

@@ -106,28 +106,31 @@ final class BlobReadTests: StoreTestCase {
 
     func testErrorsMapToStatusesAndOneLineReasons() {
         let cases: [(StoreError, Int)] = [
-            (.badName(kind: .id), 400), (.notFound, 404), (.exists, 409), (.quotaExceeded, 507), (.tooLarge(limit: 5), 413),
-            (.badFlags, 400), (.unknownFlag("X"), 406), (.system(call: "write", errno: ENOSPC), 507),
-            (.system(call: "open", errno: EACCES), 500), (.system(call: "open", errno: EIO), 500),
+            (.badName(kind: .id), 400), (.notFound, 404), (.exists, 409), (.quotaExceeded, 507),
+            (.badFlags, 400), (.unknownFlag("X"), 406), (.system(call: "write", errno: ENOSPC, path: "/s/x"), 507),
+            (.system(call: "open", errno: EACCES, path: "/s/x"), 500), (.system(call: "open", errno: EIO, path: "/s/x"), 500),
         ]
         for (error, status) in cases {
             XCTAssertEqual(error.status, status, "\(error)")
             XCTAssertFalse(error.reason.isEmpty)
             XCTAssertFalse(error.reason.contains("\n"))
+            XCTAssertFalse(error.reason.contains("/s/x"), "no path in what a client is told: \(error.reason)")
         }
-        XCTAssertTrue(StoreError.system(call: "write", errno: ENOSPC).reason.contains("disk full"))
-        XCTAssertTrue(StoreError.system(call: "open", errno: EACCES).reason.contains("permission denied"))
-        XCTAssertTrue(StoreError.system(call: "rename(flags)", errno: EIO).reason.contains("rename(flags)"))
+        XCTAssertTrue(StoreError.system(call: "write", errno: ENOSPC, path: "/s/x").reason.contains("disk full"))
+        XCTAssertTrue(StoreError.system(call: "open", errno: EACCES, path: "/s/x").reason.contains("permission denied"))
+        XCTAssertTrue(StoreError.system(call: "rename(flags)", errno: EIO, path: "/s/x").reason.contains("rename(flags)"))
+        XCTAssertTrue(StoreError.system(call: "open", errno: EIO, path: "/s/x").logDescription.hasSuffix("on /s/x"), "the log has it")
     }
 
-    func testStoreCallRetriesEINTRAndNamesTheCall() {
+    func testStoreSyscallRetriesEINTRAndKeepsCallAndPath() {
         var attempts = 0
-        XCTAssertEqual(try storeCall("fake") { () -> Int32 in
+        XCTAssertEqual(try StoreError.syscall("fake", path: "/p") { () -> Int32 in
             attempts += 1
             if attempts < 3 { errno = EINTR; return -1 }
             return 7
         }, 7)
         XCTAssertEqual(attempts, 3)
-        assertStoreError(.system(call: "fake", errno: EBADF), try storeCall("fake") { () -> Int32 in errno = EBADF; return -1 })
+        assertStoreError(.system(call: "fake", errno: EBADF, path: "/p"),
+                         try StoreError.syscall("fake", path: "/p") { () -> Int32 in errno = EBADF; return -1 })
     }
 }

@@ -85,8 +85,8 @@ final class BlobStoreTests: XCTestCase {
         XCTAssertEqual(StoreError.quotaExceeded.status, 507)
         XCTAssertEqual(StoreError.unknownFlag("X").status, 406)
         XCTAssertEqual(StoreError.badName(kind: .user).status, 400)
-        XCTAssertEqual(StoreError.system(call: "write", errno: ENOSPC).status, 507)
-        XCTAssertEqual(StoreError.system(call: "open", errno: EACCES).status, 500)
-        XCTAssertTrue(StoreError.system(call: "open", errno: EACCES).reason.contains("permission denied"))
+        XCTAssertEqual(StoreError.system(call: "write", errno: ENOSPC, path: "/s").status, 507)
+        XCTAssertEqual(StoreError.system(call: "open", errno: EACCES, path: "/s").status, 500)
+        XCTAssertTrue(StoreError.system(call: "open", errno: EACCES, path: "/s").reason.contains("permission denied"))
     }
 }

@@ -22,7 +22,6 @@ final class BlobWriteTests: StoreTestCase {
     func testTemporaryFileIsHiddenUntilCommit() throws {
         let writer = try store.beginWrite(user: user, namespace: ns, id: id("pending"))
         try Array("half".utf8).withUnsafeBytes { try writer.write($0) }
-        XCTAssertEqual(writer.bytesWritten, 4)
         assertStoreError(.notFound, try store.open(user: user, namespace: ns, id: id("pending")))
         XCTAssertEqual(try list(), [])
         XCTAssertEqual(try store.count(user: user, namespace: ns), 0)

@@ -34,15 +34,21 @@ final class NamesAndRangesTests: XCTestCase {
         XCTAssertEqual(Base64URL.encode(Array("a".utf8)), "YQ==")
     }
 
-    func testFlagListAndMiniJSON() throws {
+    func testFlagListAndStreamManifest() throws {
         XCTAssertEqual(try FlagList.parse(Array(#" [ "PENDING" ,"FAILED"] "#.utf8)), ["PENDING", "FAILED"])
         XCTAssertEqual(try FlagList.parse(Array("[]".utf8)), [])
         for bad in ["", "[", "[1]", #"{"a": 1}"#, #"["a",]"#, #"["a"] x"#, "[[[[[[[[[[]]]]]]]]]]", #""x""#] {
             XCTAssertThrowsError(try FlagList.parse(Array(bad.utf8)), bad)
         }
         XCTAssertEqual(String(decoding: FlagList.encode(["PENDING", "PROCESSED"]), as: UTF8.self), #"["PENDING", "PROCESSED"]"#)
-        XCTAssertEqual(try MiniJSON.parse(Array(#"[["a", 5], ["b", 0]]"#.utf8)),
-                       .array([.array([.string("a"), .number(5)]), .array([.string("b"), .number(0)])]))
+        XCTAssertEqual(try FlagList.parse(FlagList.encode(["a\"b", "c\\d", "e\u{1}"])), ["a\"b", "c\\d", "e\u{1}"], "escapes round-trip")
+        let manifest = try StreamManifest(parsing: Array(#"[["a", 5], ["b", 0]]"#.utf8), maxBody: 10)
+        XCTAssertEqual(manifest.entries.map(\.id.value), ["a", "b"])
+        XCTAssertEqual(manifest.entries.map(\.size), [5, 0])
+        for bad in [#"[["a", 11]]"#, #"[["a", -1]]"#, #"[["a"]]"#, #"[["a", 1, 2]]"#, #"[[1, "a"]]"#, #"[["a/b", 1]]"#,
+                    #"[["a", 1.5]]"#, #"{"a": 1}"#, #"[["a", 1]] x"#] {
+            XCTAssertThrowsError(try StreamManifest(parsing: Array(bad.utf8), maxBody: 10), bad)
+        }
     }
 
     func testRoutesAndQueries() {

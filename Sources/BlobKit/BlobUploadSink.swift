@@ -1,0 +1,45 @@
+import HTTPServerKit
+import Logging
+
+/// Streams a PUT's body into the store's temporary file as it arrives,
+/// publishing it on `finish()` and removing it on `abort()`.
+final class BlobUploadSink: RequestBodySink {
+    private let writer: BlobWriter
+    private let maxBody: Int
+    private let logger: Logger
+    private var received = 0
+
+    init(writer: BlobWriter, maxBody: Int, logger: Logger) {
+        self.writer = writer
+        self.maxBody = maxBody
+        self.logger = logger
+    }
+
+    func receive(_ bytes: UnsafeRawBufferPointer) -> HTTPResponse? {
+        received += bytes.count
+        if received > maxBody {
+            writer.abort()
+            return .text(413, "blob larger than \(maxBody) bytes")
+        }
+        do {
+            try writer.write(bytes)
+            return nil
+        } catch {
+            writer.abort()
+            return BlobService.response(for: error, logger: logger)
+        }
+    }
+
+    func finish() -> HTTPResponse {
+        do {
+            try writer.commit()
+            return HTTPResponse(status: 200)
+        } catch {
+            return BlobService.response(for: error, logger: logger)
+        }
+    }
+
+    func abort() {
+        writer.abort()
+    }
+}
