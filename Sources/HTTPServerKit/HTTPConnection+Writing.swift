@@ -11,10 +11,13 @@ extension HTTPConnection {
 
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Frames and sends one answer; `close` ends the connection after it.
-    func send(_ response: HTTPResponse, close requestedClose: Bool) {
-        let isHead = request?.method == .HEAD
-        var close = requestedClose || server.isDraining
+    /// Frames and sends one answer to `request` (nil: a head that never
+    /// parsed), then keeps the connection or closes it as `after` says.
+    func send(_ response: HTTPResponse, to request: Request?, then after: AfterAnswer) {
+        let isHead = request?.isHead ?? false
+        var linger = false
+        var close = server.isDraining
+        if case .close(let lingering) = after { close = true; linger = lingering }
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: "HTTP/1.1 ".utf8)
         HTTPStatus.appendCode(response.status, to: &scratch)
@@ -48,8 +51,8 @@ extension HTTPConnection {
             noDelaySet = true
             Sockets.setNoDelay(fd)
         }
-        if close { phase = .closingAfterFlush }
-        if output.pending > server.config.writeHighWater { pauseReading() }
+        state = close ? .closingAfterFlush(linger: linger) : .awaitingHead(since: nil)
+        if output.pending > server.config.writeHighWater { throttle() }
     }
 
     /// Sends a body after its head; false if it could not all be queued
