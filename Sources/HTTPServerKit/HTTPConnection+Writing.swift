@@ -4,9 +4,10 @@ import HTTP1
 import Glibc
 #endif
 
-/// Writing answers: the head is framed into the connection's reused scratch
-/// buffer (status line, cached Date, the handler's fields, Content-Length,
-/// Connection) and sent with the body in as few system calls as possible.
+/// Writing answers: HTTP1's head writer frames the head into the
+/// connection's reused scratch buffer (status line, cached Date, the
+/// handler's fields, Content-Length, Connection) and it goes out with the
+/// body in as few system calls as possible.
 extension HTTPConnection {
 
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
@@ -18,26 +19,16 @@ extension HTTPConnection {
         var linger = false
         var close = server.isDraining
         if case .close(let lingering) = after { close = true; linger = lingering }
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: "HTTP/1.1 ".utf8)
-        HTTPStatus.appendCode(response.status, to: &scratch)
-        scratch.append(0x20)
-        scratch.append(contentsOf: HTTPStatus.reason(response.status).utf8)
-        scratch.append(contentsOf: [13, 10])
-        scratch.append(contentsOf: server.date.headerLine(now: Int(lastActivity)))
-        response.headers.serialize(into: &scratch)
         let status = response.status
-        if status >= 200 && status != 204 && status != 304 {
-            scratch.append(contentsOf: "Content-Length: ".utf8)
-            appendDecimal(response.body.length)
-            scratch.append(contentsOf: [13, 10])
-        }
+        var generated = GeneratedFields(dateLine: server.date.headerLine(now: Int(lastActivity)))
+        if status >= 200 && status != 204 && status != 304 { generated.contentLength = response.body.length }
         if close {
-            scratch.append(contentsOf: "Connection: close\r\n".utf8)
+            generated.connection = .close
         } else if request?.version == .http10 {
-            scratch.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            generated.connection = .keepAlive
         }
-        scratch.append(contentsOf: [13, 10])
+        scratch.removeAll(keepingCapacity: true)
+        ResponseHead(status: status, headers: response.headers).serialize(into: &scratch, adding: generated)
         var alive: Bool
         if case .bytes(let body) = response.body, !isHead {
             // Head and body in one writev, the body not copied.
@@ -77,10 +68,5 @@ extension HTTPConnection {
             }
             return complete
         }
-    }
-
-    private func appendDecimal(_ value: Int) {
-        if value >= 10 { appendDecimal(value / 10) }
-        scratch.append(UInt8(0x30 + value % 10))
     }
 }

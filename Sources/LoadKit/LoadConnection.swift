@@ -40,7 +40,7 @@ final class LoadConnection {
         bodyOffset = 0
         bodyMatches = true
         status = 0
-        parser.expectResponse(toHead: request.method == "HEAD")
+        parser.expectResponse(toHead: request.method == .HEAD)
         var ok = request.head.withUnsafeBytes { channel.output.send($0) }
         if ok, let body = request.body { ok = body.withUnsafeBytes { channel.output.send($0) } }
         if !ok { finish(.failed("reset")) }
