@@ -48,11 +48,16 @@ final class HTTPConnection {
 
     private func readable() {
         lastActivity = server.base.cachedNow
-        let received = input.fill(from: fd)
-        if received == 0 { return peerClosed() }
-        if received < 0 {
-            if errno == EAGAIN || errno == EINTR { return }
-            return close()
+        switch input.receive(from: fd) {
+        case .bytes: break
+        case .endOfStream: return peerClosed()
+        case .wouldBlock: return
+        case .failed: return close()
+        case .bufferFull:
+            // Nowhere to put bytes (pipelined requests behind a deferred
+            // answer, input while closing): a level-triggered event would
+            // fire forever. `process()` resumes once it consumed some.
+            return channel.stopReading()
         }
         if case .lingering = state {
             input.clear()
@@ -77,7 +82,18 @@ final class HTTPConnection {
                 break
             }
         }
+        resumeReadingIfRoom()
         finishIfFlushed()
+    }
+
+    /// Restarts reading stopped by a full buffer once requests were consumed
+    /// (throttled and closing connections restart elsewhere, or never).
+    private func resumeReadingIfRoom() {
+        guard !channel.isReading, !input.isFull else { return }
+        switch state {
+        case .awaitingHead, .readingBody, .awaitingAnswer: channel.startReading()
+        case .throttled, .closingAfterFlush, .lingering, .closed: break
+        }
     }
 
     /// Acts on one parser event.

@@ -47,9 +47,11 @@ final class LoadConnection {
     }
 
     private func readable() {
-        let received = input.fill(from: channel.fd)
-        if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
-        if received <= 0 {
+        switch input.receive(from: channel.fd) {
+        case .bytes: break
+        case .wouldBlock: return
+        case .bufferFull: return finish(.failed("bad response"))  // a head larger than the buffer
+        case .endOfStream, .failed:
             if case .end? = parser.finish(), status > 0 {
                 return finish(.answered(status: status, verified: verdict(), keepAlive: false))
             }
