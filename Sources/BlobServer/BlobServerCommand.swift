@@ -71,6 +71,7 @@ struct BlobServerCommand: ParsableCommand {
     }
 
     private func serve(logger: Logger) throws {
+        let descriptorLimit = Resources.raiseDescriptorLimit()
         let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota?.bytes)
         if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem)") }
         let credentials = try tokens.map { try Credentials(contentsOf: $0) }
@@ -85,6 +86,7 @@ struct BlobServerCommand: ParsableCommand {
         config.limits.maxBodyBytes = maxBody.bytes
         config.headerTimeout = headerTimeout.seconds
         config.idleTimeout = idleTimeout.seconds
+        config.maxConnections = HTTPServerConfig.connectionCap(descriptorLimit: descriptorLimit)
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         defer { server.close() }
         // TERM and INT finish the requests in flight (up to 10 s), then exit;
@@ -105,7 +107,7 @@ struct BlobServerCommand: ParsableCommand {
         defer { events.forEach { $0.close() } }
         signal(SIGPIPE, SIG_IGN)
         Console.line("blob-server listening on \(server.address) (pid \(getpid()))")
-        logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : "")")
+        logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : ""), at most \(config.maxConnections) connections (\(descriptorLimit) descriptors)")
         base.run()
     }
 }
