@@ -14,6 +14,10 @@ extension HTTPConnection {
         case throttled
         /// The request's body streams into `sink`.
         case readingBody(RequestBodySink, Request)
+        /// Answered before its body was read (404, 409, 401...): the rest of
+        /// the body, at most `budget` more bytes, is read and dropped so the
+        /// kept-alive connection can carry the next request (as nginx does).
+        case discardingBody(budget: Int)
         /// The handler answers later (work off the loop); no further request
         /// is read meanwhile.
         case awaitingAnswer(Request)
@@ -51,7 +55,7 @@ extension HTTPConnection {
     /// Whether the parser is fed: reading a head or a body.
     var readsRequests: Bool {
         switch state {
-        case .awaitingHead, .readingBody: return true
+        case .awaitingHead, .readingBody, .discardingBody: return true
         case .throttled, .awaitingAnswer, .closingAfterFlush, .lingering, .closed: return false
         }
     }

@@ -91,7 +91,7 @@ final class HTTPConnection {
     private func resumeReadingIfRoom() {
         guard !channel.isReading, !input.isFull else { return }
         switch state {
-        case .awaitingHead, .readingBody, .awaitingAnswer: channel.startReading()
+        case .awaitingHead, .readingBody, .discardingBody, .awaitingAnswer: channel.startReading()
         case .throttled, .closingAfterFlush, .lingering, .closed: break
         }
     }
@@ -104,8 +104,10 @@ final class HTTPConnection {
             let request = Request(head)
             switch server.handler.handle(head, from: peer) {
             case .respond(let response):
-                let bodyUnread = head.framing != .none
-                send(response, to: request, then: bodyUnread ? .close(linger: true) : .closeUnless(head.keepAlive))
+                send(response, to: request, then: afterEarlyAnswer(head))
+                if case .awaitingHead = state, head.framing != .none {
+                    state = .discardingBody(budget: server.config.discardBodyLimit)
+                }
             case .readBody(let sink):
                 state = .readingBody(sink, request)
                 if head.expectsContinue {
@@ -119,16 +121,24 @@ final class HTTPConnection {
                 start { [weak self] response in self?.answerLater(response) }
             }
         case .body(let bytes):
+            if case .discardingBody(let budget) = state {
+                // A chunked body longer than promised: close after all.
+                state = budget >= bytes.count ? .discardingBody(budget: budget - bytes.count) : .closingAfterFlush(linger: true)
+                return
+            }
             guard case .readingBody(let sink, let request) = state, let early = sink.receive(bytes) else { return }
             sink.abort()
             send(early, to: request, then: .close(linger: true))
         case .end:
+            if case .discardingBody = state { return state = .awaitingHead(since: nil) }
             guard case .readingBody(let sink, let request) = state else { return }
             state = .awaitingHead(since: nil)
             send(sink.finish(), to: request, then: .closeUnless(request.keepAlive))
         case .needMore:
             return
         case .error(let error):
+            // Its answer already went out: a second one would answer nothing.
+            if case .discardingBody = state { return state = .closingAfterFlush(linger: true) }
             var request: Request?
             if case .readingBody(let sink, let current) = state {
                 sink.abort()
@@ -138,6 +148,21 @@ final class HTTPConnection {
         }
     }
 
+    /// What follows an answer given before the request's body was read: the
+    /// connection stays if the body is small enough to read and drop
+    /// (`discardBodyLimit`); a larger one, or one the client waits to be
+    /// asked for (`Expect: 100-continue`), closes it after the answer.
+    private func afterEarlyAnswer(_ head: RequestHead) -> AfterAnswer {
+        let discardable: Bool
+        switch head.framing {
+        case .none: return .closeUnless(head.keepAlive)
+        case .length(let length): discardable = length <= server.config.discardBodyLimit && !head.expectsContinue
+        case .chunked: discardable = !head.expectsContinue  // dropped up to the limit, closed beyond it
+        case .untilClose: discardable = false
+        }
+        return discardable && head.keepAlive ? .keepAlive : .close(linger: true)
+    }
+
     /// The client sent EOF: finish the answers already due, then close.
     private func peerClosed() {
         if case .readingBody(let sink, _) = state {
@@ -145,7 +170,7 @@ final class HTTPConnection {
             state = .awaitingHead(since: nil)
         }
         switch state {
-        case .awaitingHead, .throttled, .readingBody, .awaitingAnswer:
+        case .awaitingHead, .throttled, .readingBody, .discardingBody, .awaitingAnswer:
             guard output.pending > 0 else { return close() }
             state = .closingAfterFlush(linger: false)
             channel.stopReading()
@@ -172,7 +197,7 @@ final class HTTPConnection {
             channel.stopReading()
         case .closingAfterFlush:
             channel.stopReading()
-        case .throttled, .readingBody, .awaitingAnswer, .lingering, .closed:
+        case .throttled, .readingBody, .discardingBody, .awaitingAnswer, .lingering, .closed:
             break
         }
     }

@@ -20,6 +20,9 @@ public struct HTTPServerConfig {
     public var writeHighWater = 512 * 1024
     /// Bytes of unread input above which libevent stops reading the socket.
     public var readHighWater = 256 * 1024
+    /// Bytes of a request body still read and dropped after an early answer
+    /// (404, 409, 401...) to keep the connection; a larger body closes it.
+    public var discardBodyLimit = 64 * 1024
     /// Most open client connections; beyond it new ones wait in the backlog.
     /// Size it from the descriptor limit with `connectionCap(descriptorLimit:)`.
     public var maxConnections = 10_000

@@ -65,3 +65,82 @@ final class WorkerHostileClientTests: XCTestCase {
         XCTAssertEqual(try connection.readResponse().status, 200, "the connection is still served")
     }
 }
+
+/// Answers given before a request's body was read (409, 404, 401) keep a
+/// kept-alive connection when the body is small: the worker reads and drops
+/// it, as nginx does, so pooled client connections survive; a body over
+/// `--discard-body-limit` still closes the connection after the answer.
+final class WorkerEarlyAnswerTests: XCTestCase {
+    private var server: TestProcess!
+    private var port = 0
+    private var store = ""
+    private var tokens = ""
+
+    override func setUpWithError() throws {
+        store = NSTemporaryDirectory() + "worker-early-\(UUID().uuidString)"
+        tokens = store + ".tokens"
+        try "alice:secret\n".write(toFile: tokens, atomically: true, encoding: .utf8)
+        server = try TestProcess("blob-server", ["--port", "0", "--store", store, "--tokens", tokens, "--discard-body-limit", "16KiB"])
+        port = try server.waitForListeningPort()
+    }
+
+    override func tearDown() {
+        server.stop()
+        try? FileManager.default.removeItem(atPath: store)
+        try? FileManager.default.removeItem(atPath: tokens)
+    }
+
+    private let auth = "Authorization: Token \(Data("alice:secret".utf8).base64EncodedString())\r\n"
+
+    private func put(_ path: String, body: String, headers: String = "") -> String {
+        "PUT \(path) HTTP/1.1\r\nHost: x\r\n\(headers)Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+    }
+
+    func testAnswersBeforeTheBodyKeepTheConnectionForTheNextRequest() throws {
+        let connection = try TestConnection(port: port)
+        try connection.send(put("/blobs/alice/one", body: "first", headers: auth))
+        XCTAssertEqual(try connection.readResponse().status, 200)
+        // 409: the id exists; its small body is read and dropped.
+        try connection.send(put("/blobs/alice/one", body: String(repeating: "x", count: 10_000), headers: auth))
+        let conflict = try connection.readResponse()
+        XCTAssertEqual(conflict.status, 409)
+        XCTAssertTrue(conflict.keepAlive)
+        try connection.send("GET /blobs/alice/one HTTP/1.1\r\nHost: x\r\n\(auth)\r\n")
+        let get = try connection.readResponse()
+        XCTAssertEqual(get.status, 200, "served on the same connection")
+        XCTAssertEqual(get.text, "first", "the 409's body changed nothing")
+        // 404: a path outside the API, with a body.
+        try connection.send(put("/nowhere", body: "ignored"))
+        XCTAssertEqual(try connection.readResponse().status, 404)
+        // 401: no credentials; then the same connection still works.
+        try connection.send(put("/blobs/alice/two", body: "no token"))
+        XCTAssertEqual(try connection.readResponse().status, 401)
+        try connection.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try connection.readResponse().status, 200)
+        XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/blobs/alice/two",
+                                            headers: [("Authorization", "Token \(Data("alice:secret".utf8).base64EncodedString())")]).status,
+                       404, "the refused PUT stored nothing")
+    }
+
+    func testAnEarlyAnsweredBodyOverTheLimitClosesAfterTheAnswer() throws {
+        let connection = try TestConnection(port: port)
+        let body = String(repeating: "y", count: 100_000)  // over the 16 KiB limit
+        try connection.send(put("/nowhere", body: body))
+        let answer = try connection.readResponse()
+        XCTAssertEqual(answer.status, 404)
+        XCTAssertFalse(answer.keepAlive)
+        XCTAssertEqual(answer.headers["connection"], "close")
+        XCTAssertTrue(connection.isClosedByPeer())
+    }
+
+    func testAChunkedBodyLongerThanTheLimitClosesTheConnection() throws {
+        let connection = try TestConnection(port: port)
+        let chunk = String(repeating: "z", count: 8_192)
+        var request = "PUT /nowhere HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+        for _ in 0..<4 { request += "2000\r\n\(chunk)\r\n" }  // 32 KiB
+        request += "0\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"
+        try connection.send(request)
+        XCTAssertEqual(try connection.readResponse().status, 404)
+        XCTAssertTrue(connection.isClosedByPeer(), "the pipelined GET is not answered after a body over the limit")
+    }
+}
