@@ -57,6 +57,7 @@ struct BlobLoadCommand: ParsableCommand {
     }
 
     func run() throws {
+        Resources.raiseDescriptorLimit()
         signal(SIGPIPE, SIG_IGN)
         let plan = LoadPlan(
             action: action, amount: amount, concurrency: concurrency,

@@ -48,6 +48,9 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Seconds an idle keep-alive connection or a stalled upload is kept, e.g. 60s.")
     var idleTimeout: TimeSpan = "60s"
 
+    @Option(help: "Largest request body still read and dropped after an early answer (404, 409, 401...) to keep the connection, e.g. 64KiB; larger ones close it.")
+    var discardBodyLimit: ByteSize = "64KiB"
+
     @Option(help: "Exit when this inherited descriptor reaches end of file (blob-cluster passes a pipe so workers never outlive it).")
     var lifelineFd: Int32?
 
@@ -75,6 +78,7 @@ struct BlobServerCommand: ParsableCommand {
     }
 
     private func serve(logger: Logger) throws {
+        let descriptorLimit = Resources.raiseDescriptorLimit()
         let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota?.bytes)
         if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem.logDescription)") }
         if !blobStore.keysSupported {
@@ -92,6 +96,8 @@ struct BlobServerCommand: ParsableCommand {
         config.limits.maxBodyBytes = maxBody.bytes
         config.headerTimeout = headerTimeout.seconds
         config.idleTimeout = idleTimeout.seconds
+        config.discardBodyLimit = discardBodyLimit.bytes
+        config.maxConnections = HTTPServerConfig.connectionCap(descriptorLimit: descriptorLimit)
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         defer { server.close() }
         // TERM and INT finish the requests in flight (up to 10 s), then exit;
@@ -112,7 +118,7 @@ struct BlobServerCommand: ParsableCommand {
         defer { events.forEach { $0.close() } }
         signal(SIGPIPE, SIG_IGN)
         Console.line("blob-server listening on \(server.address) (pid \(getpid()))")
-        logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : "")")
+        logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : ""), at most \(config.maxConnections) connections (\(descriptorLimit) descriptors)")
         base.run()
     }
 }

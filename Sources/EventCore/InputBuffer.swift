@@ -26,8 +26,9 @@ public final class InputBuffer {
         UnsafeRawBufferPointer(rebasing: storage[start..<end])
     }
 
-    /// Whether the buffer is full of unread bytes and cannot grow.
-    var isFullAtMaximum: Bool { start == 0 && end == storage.count && storage.count >= maxCapacity }
+    /// Whether the unread bytes fill the buffer at its largest: no
+    /// `receive` can add any until some are consumed.
+    public var isFull: Bool { end - start >= maxCapacity }
 
     public func consume(_ bytes: Int) {
         start += bytes
@@ -36,15 +37,38 @@ public final class InputBuffer {
 
     public func clear() { start = 0; end = 0 }
 
-    /// Reads once from `fd` into the free tail. Returns the byte count,
-    /// 0 at EOF, or -1 with errno set (EAGAIN when nothing was there).
-    public func fill(from fd: Int32) -> Int {
+    /// Reads once from `fd` into the free tail (retrying EINTR).
+    public func receive(from fd: Int32) -> ReceiveResult {
         makeRoom()
         let free = storage.count - end
-        guard free > 0 else { return -2 }
-        let received = recv(fd, storage.baseAddress! + end, free, 0)
-        if received > 0 { end += received }
-        return received
+        guard free > 0 else { return .bufferFull }
+        while true {
+            let received = recv(fd, storage.baseAddress! + end, free, 0)
+            if received > 0 {
+                end += received
+                return .bytes(received)
+            }
+            if received == 0 { return .endOfStream }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return .wouldBlock
+            case let code: return .failed(errno: code)
+            }
+        }
+    }
+
+    /// The older form of `receive(from:)`, kept for callers not yet moved to
+    /// it: the byte count, 0 at EOF, -1 with errno set (EAGAIN when nothing
+    /// was there), or -2 with errno ENOBUFS when the buffer is full, so a
+    /// caller that reads errno never sees a stale EAGAIN and spins.
+    public func fill(from fd: Int32) -> Int {
+        switch receive(from: fd) {
+        case .bytes(let count): return count
+        case .endOfStream: return 0
+        case .wouldBlock: errno = EAGAIN; return -1
+        case .failed(let code): errno = code; return -1
+        case .bufferFull: errno = ENOBUFS; return -2
+        }
     }
 
     /// Compacts when the tail is short, or doubles (up to the maximum) when

@@ -42,17 +42,19 @@ public struct RequestHead: Sendable {
         target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
     }
 
-    /// Writes the request line and the header fields, then the empty line.
-    /// Framing headers are the caller's to include.
-    public func serialize(into bytes: inout [UInt8]) {
+    /// Writes the request line, the header fields and `generated` ones
+    /// (`Content-Length`, `Connection`), then the empty line. Framing
+    /// headers not given in `generated` are the caller's to include.
+    public func serialize(into bytes: inout [UInt8], adding generated: GeneratedFields = GeneratedFields()) {
         bytes.append(contentsOf: method.description.utf8)
         bytes.append(ASCII.space)
         bytes.append(contentsOf: target.utf8)
         bytes.append(ASCII.space)
         bytes.append(contentsOf: version.text.utf8)
-        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        bytes.appendCRLF()
+        generated.serializeLeading(into: &bytes)
         headers.serialize(into: &bytes)
-        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        generated.serializeTrailing(into: &bytes)
     }
 }
 
@@ -61,9 +63,10 @@ extension HTTPHeaders {
     public func serialize(into bytes: inout [UInt8]) {
         forEachRaw { name, value in
             bytes.append(contentsOf: name)
-            bytes.append(contentsOf: [ASCII.colon, ASCII.space])
+            bytes.append(ASCII.colon)
+            bytes.append(ASCII.space)
             bytes.append(contentsOf: value)
-            bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+            bytes.appendCRLF()
         }
     }
 }

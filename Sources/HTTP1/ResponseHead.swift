@@ -19,16 +19,18 @@ public struct ResponseHead: Sendable {
         self.keepAlive = true
     }
 
-    /// Writes the status line and the fields, then the empty line.
-    public func serialize(into bytes: inout [UInt8]) {
+    /// Writes the status line, the fields and `generated` ones (`Date`
+    /// first, `Content-Length` and `Connection` last), then the empty line.
+    public func serialize(into bytes: inout [UInt8], adding generated: GeneratedFields = GeneratedFields()) {
         bytes.append(contentsOf: version.text.utf8)
         bytes.append(ASCII.space)
         HTTPStatus.appendCode(status, to: &bytes)
         bytes.append(ASCII.space)
         bytes.append(contentsOf: reason.utf8)
-        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        bytes.appendCRLF()
+        generated.serializeLeading(into: &bytes)
         headers.serialize(into: &bytes)
-        bytes.append(contentsOf: [ASCII.cr, ASCII.lf])
+        generated.serializeTrailing(into: &bytes)
     }
 }
 

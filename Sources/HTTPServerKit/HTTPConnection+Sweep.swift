@@ -2,7 +2,13 @@
 /// does to one that overstayed.
 extension HTTPConnection {
     var isLingering: Double? {
-        if case .lingering(let since) = phase { return since }
+        if case .lingering(let since) = state { return since }
+        return nil
+    }
+
+    /// When the first byte of a still-incomplete head arrived, if one did.
+    var headStartedAt: Double? {
+        if case .awaitingHead(let since) = state { return since }
         return nil
     }
 
@@ -10,7 +16,8 @@ extension HTTPConnection {
 
     /// No request half-read, no answer pending: safe to close on a drain.
     var isIdleBetweenRequests: Bool {
-        parser.isIdle && sink == nil && input.isEmpty && output.pending == 0 && isLingering == nil
+        guard case .awaitingHead = state else { return false }
+        return parser.isIdle && input.isEmpty && output.pending == 0
     }
 
     /// Whether pending output has not moved for `timeout` seconds.
@@ -25,9 +32,7 @@ extension HTTPConnection {
 
     /// Sends `408` to a client whose head did not arrive in time.
     func timeOutHead() {
-        request = nil
-        lingerOnClose = true
-        send(.text(408, "request head not received in time"), close: true)
+        send(.text(408, "request head not received in time"), to: nil, then: .close(linger: true))
         finishIfFlushed()
     }
 }

@@ -4,37 +4,31 @@ import HTTP1
 import Glibc
 #endif
 
-/// Writing answers: the head is framed into the connection's reused scratch
-/// buffer (status line, cached Date, the handler's fields, Content-Length,
-/// Connection) and sent with the body in as few system calls as possible.
+/// Writing answers: HTTP1's head writer frames the head into the
+/// connection's reused scratch buffer (status line, cached Date, the
+/// handler's fields, Content-Length, Connection) and it goes out with the
+/// body in as few system calls as possible.
 extension HTTPConnection {
 
     static let continueLine = Array("HTTP/1.1 100 Continue\r\n\r\n".utf8)
 
-    /// Frames and sends one answer; `close` ends the connection after it.
-    func send(_ response: HTTPResponse, close requestedClose: Bool) {
-        let isHead = request?.method == .HEAD
-        var close = requestedClose || server.isDraining
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: "HTTP/1.1 ".utf8)
-        HTTPStatus.appendCode(response.status, to: &scratch)
-        scratch.append(0x20)
-        scratch.append(contentsOf: HTTPStatus.reason(response.status).utf8)
-        scratch.append(contentsOf: [13, 10])
-        scratch.append(contentsOf: server.date.headerLine(now: Int(lastActivity)))
-        response.headers.serialize(into: &scratch)
+    /// Frames and sends one answer to `request` (nil: a head that never
+    /// parsed), then keeps the connection or closes it as `after` says.
+    func send(_ response: HTTPResponse, to request: Request?, then after: AfterAnswer) {
+        let isHead = request?.isHead ?? false
+        var linger = false
+        var close = server.isDraining
+        if case .close(let lingering) = after { close = true; linger = lingering }
         let status = response.status
-        if status >= 200 && status != 204 && status != 304 {
-            scratch.append(contentsOf: "Content-Length: ".utf8)
-            appendDecimal(response.body.length)
-            scratch.append(contentsOf: [13, 10])
-        }
+        var generated = GeneratedFields(dateLine: server.date.headerLine(now: Int(lastActivity)))
+        if status >= 200 && status != 204 && status != 304 { generated.contentLength = response.body.length }
         if close {
-            scratch.append(contentsOf: "Connection: close\r\n".utf8)
+            generated.connection = .close
         } else if request?.version == .http10 {
-            scratch.append(contentsOf: "Connection: keep-alive\r\n".utf8)
+            generated.connection = .keepAlive
         }
-        scratch.append(contentsOf: [13, 10])
+        scratch.removeAll(keepingCapacity: true)
+        ResponseHead(status: status, headers: response.headers).serialize(into: &scratch, adding: generated)
         var alive: Bool
         if case .bytes(let body) = response.body, !isHead {
             // Head and body in one writev, the body not copied.
@@ -48,8 +42,9 @@ extension HTTPConnection {
             noDelaySet = true
             Sockets.setNoDelay(fd)
         }
-        if close { phase = .closingAfterFlush }
-        if output.pending > server.config.writeHighWater { pauseReading() }
+        state = close ? .closingAfterFlush(linger: linger) : .awaitingHead(since: nil)
+        // The next request also waits while this answer is still produced.
+        if output.pending > server.config.writeHighWater || producing != nil { throttle() }
     }
 
     /// Sends a body after its head; false if it could not all be queued
@@ -75,9 +70,7 @@ extension HTTPConnection {
             return complete
         case .produced(let producer):
             producing = (producer, producer.length)
-            let alive = produceMore()
-            if producing != nil { pauseReading() }  // the next answer waits for this one's last piece
-            return alive
+            return produceMore()
         }
     }
 
@@ -106,10 +99,5 @@ extension HTTPConnection {
         }
         producing = (producer, remaining)
         return true
-    }
-
-    private func appendDecimal(_ value: Int) {
-        if value >= 10 { appendDecimal(value / 10) }
-        scratch.append(UInt8(0x30 + value % 10))
     }
 }

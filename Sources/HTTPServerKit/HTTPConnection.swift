@@ -11,37 +11,21 @@ import Glibc
 /// alive, applies backpressure, and closes cleanly (lingering after an error
 /// answer so the client reads it rather than a reset).
 final class HTTPConnection {
-    enum Phase {
-        case open
-        /// Answer queued, then close: stop reading requests.
-        case closingAfterFlush
-        /// Write side shut; input read and dropped until EOF or a deadline.
-        case lingering(since: Double)
-        case closed
-    }
-
     var channel: SocketChannel!
     var fd: Int32 { channel.fd }
     var output: OutputQueue { channel.output }
     let input: InputBuffer
     unowned let server: HTTPServer
     var parser: RequestParser
-    var sink: RequestBodySink?
-    /// A body still being produced, and how many of its bytes are still due;
-    /// no further request is read meanwhile.
+    var state = State.awaitingHead(since: nil)
+    /// An answer whose body is still being produced, piece by piece as the
+    /// client takes it, and how many of its bytes are still due (the output
+    /// side; meanwhile the input side is throttled).
     var producing: (producer: ResponseBodyProducer, remaining: Int)?
-    var request: (method: HTTPMethod, version: HTTPVersion, keepAlive: Bool)?
-    var phase = Phase.open
-    /// A handler answers this request later: no further request is read.
-    private var awaitingAnswer = false
-    private var processing = false
-    /// Whether the client may still be sending (an unread body, a request
-    /// cut short by an error): then we linger before closing.
-    var lingerOnClose = false
-    private var readPaused = false
+    /// A pass of `process()` is on the stack: a deferred answer that arrives
+    /// from within it (a handler answering at once) must not start another.
+    private var isProcessing = false
     let peer: String
-    /// When the first byte of a still-incomplete head arrived (slowloris guard).
-    private(set) var headStartedAt: Double?
     private(set) var lastActivity: Double
     var scratch: [UInt8] = []
     /// TCP_NODELAY is set once a connection is kept alive (as nginx does):
@@ -68,13 +52,18 @@ final class HTTPConnection {
 
     private func readable() {
         lastActivity = server.base.cachedNow
-        let received = input.fill(from: fd)
-        if received == 0 { return peerClosed() }
-        if received < 0 {
-            if errno == EAGAIN || errno == EINTR { return }
-            return close()
+        switch input.receive(from: fd) {
+        case .bytes: break
+        case .endOfStream: return peerClosed()
+        case .wouldBlock: return
+        case .failed: return close()
+        case .bufferFull:
+            // Nowhere to put bytes (pipelined requests behind a deferred
+            // answer, input while closing): a level-triggered event would
+            // fire forever. `process()` resumes once it consumed some.
+            return channel.stopReading()
         }
-        if case .lingering = phase {
+        if case .lingering = state {
             input.clear()
             return
         }
@@ -83,106 +72,138 @@ final class HTTPConnection {
 
     /// Parses and answers whatever complete requests the buffer holds.
     private func process() {
-        processing = true
-        defer { processing = false }
+        isProcessing = true
+        defer { isProcessing = false }
         // Runs until the parser needs more bytes: a body's end or a
         // bodiless request's end comes without consuming any.
-        while case .open = phase, !readPaused, !awaitingAnswer {
+        while readsRequests {
             let (event, consumed) = parser.next(input.readable)
-            let stop = handle(event)
+            handle(event)
             if consumed > 0 { input.consume(consumed) }
-            if case .closed = phase { return }
-            if stop { break }
+            if case .closed = state { return }
             if case .needMore = event, consumed == 0 {
-                if parser.isIdle && !input.isEmpty && headStartedAt == nil { headStartedAt = lastActivity }
+                if case .awaitingHead(since: .none) = state, parser.isIdle, !input.isEmpty { state = .awaitingHead(since: lastActivity) }
                 break
             }
         }
+        resumeReadingIfRoom()
         finishIfFlushed()
     }
 
-    /// Acts on one parser event; returns true to stop reading requests.
-    private func handle(_ event: RequestParser.Event) -> Bool {
+    /// Restarts reading stopped by a full buffer once requests were consumed
+    /// (throttled and closing connections restart elsewhere, or never).
+    private func resumeReadingIfRoom() {
+        guard !channel.isReading, !input.isFull else { return }
+        switch state {
+        case .awaitingHead, .readingBody, .discardingBody, .awaitingAnswer: channel.startReading()
+        case .throttled, .closingAfterFlush, .lingering, .closed: break
+        }
+    }
+
+    /// Acts on one parser event.
+    private func handle(_ event: RequestParser.Event) {
         switch event {
         case .head(let head):
-            headStartedAt = nil
-            request = (head.method, head.version, head.keepAlive)
+            state = .awaitingHead(since: nil)
+            let request = Request(head)
             switch server.handler.handle(head, from: peer) {
             case .respond(let response):
-                let bodyUnread = head.framing != .none
-                if bodyUnread { lingerOnClose = true }
-                send(response, close: bodyUnread || !head.keepAlive)
-                return bodyUnread
-            case .readBody(let newSink):
-                sink = newSink
+                send(response, to: request, then: afterEarlyAnswer(head))
+                if case .awaitingHead = state, head.framing != .none {
+                    state = .discardingBody(budget: server.config.discardBodyLimit)
+                }
+            case .readBody(let sink):
+                state = .readingBody(sink, request)
                 if head.expectsContinue {
                     _ = HTTPConnection.continueLine.withUnsafeBytes { output.send($0) }
                 }
             case .respondLater(let start):
                 guard head.framing == .none else {
-                    lingerOnClose = true
-                    send(.text(400, "this request takes no body"), close: true)
-                    return true
+                    return send(.text(400, "this request takes no body"), to: request, then: .close(linger: true))
                 }
-                awaitingAnswer = true
-                let keepAlive = head.keepAlive
-                start { [weak self] response in self?.answerLater(response, keepAlive: keepAlive) }
-                return awaitingAnswer  // stop reading until the answer is sent
+                state = .awaitingAnswer(request)
+                start { [weak self] response in self?.answerLater(response) }
             }
         case .body(let bytes):
-            if let current = sink, let early = current.receive(bytes) {
-                sink = nil
-                current.abort()
-                lingerOnClose = true
-                send(early, close: true)
-                return true
+            if case .discardingBody(let budget) = state {
+                // A chunked body longer than promised: close after all.
+                state = budget >= bytes.count ? .discardingBody(budget: budget - bytes.count) : .closingAfterFlush(linger: true)
+                return
             }
+            guard case .readingBody(let sink, let request) = state, let early = sink.receive(bytes) else { return }
+            sink.abort()
+            send(early, to: request, then: .close(linger: true))
         case .end:
-            if let current = sink {
-                sink = nil
-                send(current.finish(), close: !(request?.keepAlive ?? false))
-            }
-            request = nil
+            if case .discardingBody = state { return state = .awaitingHead(since: nil) }
+            guard case .readingBody(let sink, let request) = state else { return }
+            state = .awaitingHead(since: nil)
+            send(sink.finish(), to: request, then: .closeUnless(request.keepAlive))
         case .needMore:
-            return false
+            return
         case .error(let error):
-            sink?.abort()
-            sink = nil
-            lingerOnClose = true
-            send(.text(error.status, error.reason), close: true)
-            return true
+            // Its answer already went out: a second one would answer nothing.
+            if case .discardingBody = state { return state = .closingAfterFlush(linger: true) }
+            var request: Request?
+            if case .readingBody(let sink, let current) = state {
+                sink.abort()
+                request = current
+            }
+            send(.text(error.status, error.reason), to: request, then: .close(linger: true))
         }
-        return false
+    }
+
+    /// What follows an answer given before the request's body was read: the
+    /// connection stays if the body is small enough to read and drop
+    /// (`discardBodyLimit`); a larger one, or one the client waits to be
+    /// asked for (`Expect: 100-continue`), closes it after the answer.
+    private func afterEarlyAnswer(_ head: RequestHead) -> AfterAnswer {
+        let discardable: Bool
+        switch head.framing {
+        case .none: return .closeUnless(head.keepAlive)
+        case .length(let length): discardable = length <= server.config.discardBodyLimit && !head.expectsContinue
+        case .chunked: discardable = !head.expectsContinue  // dropped up to the limit, closed beyond it
+        case .untilClose: discardable = false
+        }
+        return discardable && head.keepAlive ? .keepAlive : .close(linger: true)
     }
 
     /// The client sent EOF: finish the answers already due, then close.
     private func peerClosed() {
-        sink?.abort()
-        sink = nil
-        if case .open = phase, output.pending > 0 {
-            phase = .closingAfterFlush
-            channel.stopReading()
-            return
+        if case .readingBody(let sink, _) = state {
+            sink.abort()
+            state = .awaitingHead(since: nil)
         }
-        close()
+        switch state {
+        case .awaitingHead, .throttled, .readingBody, .discardingBody, .awaitingAnswer:
+            guard output.pending > 0 else { return close() }
+            state = .closingAfterFlush(linger: false)
+            channel.stopReading()
+        case .closingAfterFlush, .lingering, .closed:
+            close()
+        }
     }
 
     /// The deferred answer arrived (on the loop): send it and go on with
     /// any pipelined requests.
-    private func answerLater(_ response: HTTPResponse, keepAlive: Bool) {
-        guard awaitingAnswer, channel.isOpen else { return response.body.discard() }
-        awaitingAnswer = false
-        send(response, close: !keepAlive)
-        if !processing { process() }  // else the running pass goes on by itself
+    private func answerLater(_ response: HTTPResponse) {
+        guard case .awaitingAnswer(let request) = state, channel.isOpen else { return response.body.discard() }
+        send(response, to: request, then: .closeUnless(request.keepAlive))
+        if !isProcessing { process() }  // else the running pass goes on by itself
     }
 
     // MARK: flow control and closing
 
     /// Stops reading requests until the client has taken most of our output.
-    func pauseReading() {
-        guard !readPaused, channel.isOpen else { return }
-        readPaused = true
-        channel.stopReading()
+    func throttle() {
+        switch state {
+        case .awaitingHead:
+            state = .throttled
+            channel.stopReading()
+        case .closingAfterFlush:
+            channel.stopReading()
+        case .throttled, .readingBody, .discardingBody, .awaitingAnswer, .lingering, .closed:
+            break
+        }
     }
 
     private func writable() {
@@ -192,36 +213,33 @@ final class HTTPConnection {
             guard produceMore() else { return close() }
             if producing != nil { return }
         }
-        if readPaused && output.pending <= server.config.writeHighWater / 2 {
-            readPaused = false
-            if case .open = phase { channel.startReading() }
-            process()
-            return
+        if case .throttled = state, output.pending <= server.config.writeHighWater / 2 {
+            state = .awaitingHead(since: nil)
+            channel.startReading()
+            return process()
         }
         finishIfFlushed()
     }
 
     func finishIfFlushed() {
-        guard case .closingAfterFlush = phase, output.pending == 0, producing == nil else { return }
-        if lingerOnClose || !input.isEmpty { startLingering() } else { close() }
+        guard case .closingAfterFlush(let linger) = state, output.pending == 0, producing == nil else { return }
+        if linger || !input.isEmpty { startLingering() } else { close() }
     }
 
     /// Shuts our side, then drops whatever the client still sends, so it
     /// reads our last answer rather than a reset.
     private func startLingering() {
         shutdown(fd, Int32(SHUT_WR))
-        phase = .lingering(since: server.base.cachedNow)
+        state = .lingering(since: server.base.cachedNow)
         input.clear()
         channel.startReading()
-        readPaused = false
     }
 
     /// Frees the events and the queue, closes the socket, leaves the server.
     func close() {
         guard channel.isOpen else { return }
-        phase = .closed
-        sink?.abort()
-        sink = nil
+        if case .readingBody(let sink, _) = state { sink.abort() }
+        state = .closed
         producing?.producer.discard()
         producing = nil
         channel.close()

@@ -20,10 +20,23 @@ public struct HTTPServerConfig {
     public var writeHighWater = 512 * 1024
     /// Bytes of unread input above which libevent stops reading the socket.
     public var readHighWater = 256 * 1024
+    /// Bytes of a request body still read and dropped after an early answer
+    /// (404, 409, 401...) to keep the connection; a larger body closes it.
+    public var discardBodyLimit = 64 * 1024
     /// Most open client connections; beyond it new ones wait in the backlog.
+    /// Size it from the descriptor limit with `connectionCap(descriptorLimit:)`.
     public var maxConnections = 10_000
 
     public init() {}
+
+    /// The most connections `descriptorLimit` open files carry: each may hold
+    /// a blob file (a download's sendfile, an upload's temporary) besides
+    /// its socket, and a few descriptors stay for the listener, the loop,
+    /// pipes and the store; never above 10,000.
+    public static func connectionCap(descriptorLimit: Int) -> Int {
+        let reserved = 32, perConnection = 2
+        return max(1, min(10_000, (descriptorLimit - reserved) / perConnection))
+    }
 }
 
 /// A listener plus its connections: accepts clients, runs each through an

@@ -40,16 +40,18 @@ final class LoadConnection {
         bodyOffset = 0
         bodyMatches = true
         status = 0
-        parser.expectResponse(toHead: request.method == "HEAD")
+        parser.expectResponse(toHead: request.method == .HEAD)
         var ok = request.head.withUnsafeBytes { channel.output.send($0) }
         if ok, let body = request.body { ok = body.withUnsafeBytes { channel.output.send($0) } }
         if !ok { finish(.failed("reset")) }
     }
 
     private func readable() {
-        let received = input.fill(from: channel.fd)
-        if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
-        if received <= 0 {
+        switch input.receive(from: channel.fd) {
+        case .bytes: break
+        case .wouldBlock: return
+        case .bufferFull: return finish(.failed("bad response"))  // a head larger than the buffer
+        case .endOfStream, .failed:
             if case .end? = parser.finish(), status > 0 {
                 return finish(.answered(status: status, verified: verdict(), keepAlive: false))
             }

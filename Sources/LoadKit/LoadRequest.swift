@@ -1,9 +1,11 @@
+import HTTP1
+
 /// One request of an action, as bytes ready to send: built apart from the
 /// sockets so the plan of every action (method, path, body, what a GET must
 /// return, `Connection: close` or not) is checked by unit tests.
 public struct LoadRequest: Sendable, Equatable {
     public let kind: RequestKind
-    public let method: String
+    public let method: HTTPMethod
     public let path: String
     /// The request head, serialised once: request line, Host, Content-Length
     /// when there is a body, `Connection: close` when not kept alive.
@@ -19,18 +21,17 @@ public struct LoadRequest: Sendable, Equatable {
         var body: [UInt8]? = nil
         var expected: [UInt8]? = nil
         switch kind {
-        case .baseline: (method, path) = ("GET", "/")
-        case .list: (method, path) = ("GET", "/blobs/\(user)/")
-        case .put: (method, path, body) = ("PUT", "/blobs/\(user)/\(blobID)", blob)
-        case .get: (method, path, expected) = ("GET", "/blobs/\(user)/\(blobID)", blob)
-        case .flag: (method, path, body) = ("POST", "/blobs/\(user)/\(blobID)", LoadRequest.processingFlag)
-        case .delete: (method, path) = ("DELETE", "/blobs/\(user)/\(blobID)")
+        case .baseline: (method, path) = (.GET, "/")
+        case .list: (method, path) = (.GET, "/blobs/\(user)/")
+        case .put: (method, path, body) = (.PUT, "/blobs/\(user)/\(blobID)", blob)
+        case .get: (method, path, expected) = (.GET, "/blobs/\(user)/\(blobID)", blob)
+        case .flag: (method, path, body) = (.POST, "/blobs/\(user)/\(blobID)", LoadRequest.processingFlag)
+        case .delete: (method, path) = (.DELETE, "/blobs/\(user)/\(blobID)")
         }
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\n"
-        if let body { text += "Content-Length: \(body.count)\r\n" }
-        if close { text += "Connection: close\r\n" }
-        text += "\r\n"
-        head = Array(text.utf8)
+        var bytes: [UInt8] = []
+        RequestHead(method: method, target: path, headers: HTTPHeaders([("Host", host)]))
+            .serialize(into: &bytes, adding: GeneratedFields(contentLength: body?.count, connection: close ? .close : nil))
+        head = bytes
         self.body = body
         expectedBody = expected
     }

@@ -90,6 +90,7 @@ struct SupervisorCommand: ParsableCommand {
 
     func run() throws {
         let logger = Log.setUp(role: "blob-cluster", level: logging.logLevel)
+        Resources.raiseDescriptorLimit()
         let code = try ClusterShell(command: self, logger: logger).run()
         if code != 0 { throw ExitCode(code) }
     }

@@ -102,4 +102,51 @@ final class SerializeTests: XCTestCase {
         headers.serialize(into: &out)
         XCTAssertEqual(String(decoding: out, as: UTF8.self), "X-Keep: 1\r\nhost: backend:8001\r\n")
     }
+
+    func testGeneratedFieldsFrameAResponse() {
+        let date = Array("Date: Thu, 01 Jan 1970 00:00:00 GMT\r\n".utf8)
+        let head = ResponseHead(status: 200, headers: HTTPHeaders([("Content-Type", "text/plain")]))
+        var out: [UInt8] = []
+        head.serialize(into: &out, adding: GeneratedFields(dateLine: date, contentLength: 1_234_567_890, connection: .close))
+        XCTAssertEqual(String(decoding: out, as: UTF8.self),
+                       "HTTP/1.1 200 OK\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\nContent-Type: text/plain\r\n"
+                       + "Content-Length: 1234567890\r\nConnection: close\r\n\r\n")
+        guard case .head(let parsed)? = ParserDriver.responses(out).first else { return XCTFail() }
+        XCTAssertEqual(parsed.framing, .length(1_234_567_890))
+        XCTAssertFalse(parsed.keepAlive)
+    }
+
+    func testContentLengthIsWrittenAsDecimalDigits() {
+        for length in [0, 1, 9, 10, 99, 100, 10_240, 1 << 40, Int.max] {
+            var out: [UInt8] = []
+            ResponseHead(status: 200).serialize(into: &out, adding: GeneratedFields(contentLength: length))
+            XCTAssertEqual(String(decoding: out, as: UTF8.self), "HTTP/1.1 200 OK\r\nContent-Length: \(length)\r\n\r\n")
+        }
+    }
+
+    func testKeepAliveTowardsHTTP10Peers() {
+        var out: [UInt8] = []
+        ResponseHead(status: 204).serialize(into: &out, adding: GeneratedFields(connection: .keepAlive))
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "HTTP/1.1 204 No Content\r\nConnection: keep-alive\r\n\r\n")
+    }
+
+    func testGeneratedFieldsFrameARequest() {
+        let head = RequestHead(method: .PUT, target: "/blobs/u/1", headers: HTTPHeaders([("Host", "h")]))
+        var out: [UInt8] = []
+        head.serialize(into: &out, adding: GeneratedFields(contentLength: 3, connection: .close))
+        XCTAssertEqual(String(decoding: out, as: UTF8.self),
+                       "PUT /blobs/u/1 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\nConnection: close\r\n\r\n")
+        out += bytes("abc")
+        let events = ParserDriver.requests(out)
+        guard case .head(let parsed)? = events.first else { return XCTFail("\(events)") }
+        XCTAssertEqual(parsed.framing, .length(3))
+        XCTAssertFalse(parsed.keepAlive)
+        XCTAssertEqual(events.dropFirst(), [.body(bytes("abc")), .end])
+    }
+
+    func testSerializingAppendsToWhatTheBufferHolds() {
+        var out = Array("kept".utf8)
+        ResponseHead(status: 404).serialize(into: &out, adding: GeneratedFields(contentLength: 0))
+        XCTAssertEqual(String(decoding: out, as: UTF8.self), "keptHTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+    }
 }

@@ -32,7 +32,7 @@ final class LoadRequestTests: XCTestCase {
 
     func testFlagPostsProcessingAndDeleteIsBodiless() {
         let flag = request(.flag)
-        XCTAssertEqual(flag.method, "POST")
+        XCTAssertEqual(flag.method, .POST)
         XCTAssertEqual(flag.path, "/blobs/alice/Labc-1")
         XCTAssertEqual(flag.body.map { String(decoding: $0, as: UTF8.self) }, #"["PROCESSING"]"#)
         XCTAssertTrue(head(flag).contains("Content-Length: 14\r\n"))
