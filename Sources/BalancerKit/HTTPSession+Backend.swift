@@ -11,7 +11,7 @@ extension HTTPSession: BackendConnectionDelegate {
         updateExchange { $0.response = .relaying(chunked: head.framing == .chunked, closeClientAfter: !keepAlive) }
         scratch.removeAll(keepingCapacity: true)
         ForwardedHead.writeResponse(head, backend: connection.addressText, keepAlive: keepAlive,
-                                    clientVersion: current.clientVersion, into: &scratch)
+                                    clientVersion: current.clientVersion, fields: &fields, into: &scratch)
         sendToClient(scratch)
     }
 

@@ -20,11 +20,12 @@ final class HTTPSession {
     private(set) var state = HTTPSessionState.waiting
     /// Buffers reused by every request on this connection, so that a
     /// request allocates nothing here: the request as sent to the backend
-    /// (kept to retry it elsewhere), the backends tried, and heads or
-    /// chunks on their way to the client.
+    /// (kept to retry it elsewhere), the backends tried, heads or chunks on
+    /// their way to the client, and the fields of a head being rewritten.
     private(set) var replay = RequestReplay()
     private var tried: [SocketAddress] = []
     var scratch: [UInt8] = []
+    var fields = HTTPHeaders()
     /// Reading stopped for backpressure: a full input buffer, or a backend
     /// or client not taking bytes as fast as they come. While a whole
     /// request is with a backend the read event otherwise stays armed,
@@ -144,7 +145,7 @@ final class HTTPSession {
         guard owner.directory.upCount > 0 else { return answer(503, "no backend is up") }
         tried.removeAll(keepingCapacity: true)
         if head.expectsContinue { sendToClient(Self.continueLine) }
-        replay.start { ForwardedHead.writeRequest(head, clientAddress: peer, into: &$0) }
+        replay.start { ForwardedHead.writeRequest(head, clientAddress: peer, fields: &fields, into: &$0) }
         // `pending` shares the replay's storage until the connection takes it.
         state = .forwarding(HTTPExchange(head: head, startedAt: owner.base.cachedNow, pending: replay.bytes))
         dispatch()

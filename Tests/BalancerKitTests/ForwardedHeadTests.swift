@@ -45,6 +45,19 @@ final class ForwardedHeadTests: XCTestCase {
                        + "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.9\r\nTransfer-Encoding: chunked\r\n\r\n")
     }
 
+    func testAHugeConnectionHeaderCostsLinearTimeAndDropsWhatItNames() {
+        // 32 KiB of tokens: repeated ones, and many distinct ones naming fields.
+        let tokens = String(repeating: "a,", count: 12_000) + (0..<1_000).map { "X-N\($0)" }.joined(separator: ",")
+        var fields = [("Host", "h"), ("Connection", tokens)]
+        for index in stride(from: 0, to: 96, by: 2) { fields += [("X-N\(index)", "named"), ("X-K\(index)", "kept")] }
+        let head = RequestHead(method: .GET, target: "/", headers: HTTPHeaders(fields))
+        let started = Date()
+        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9"), as: UTF8.self)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.2, "the quadratic version took about a second")
+        let kept = stride(from: 0, to: 96, by: 2).map { "X-K\($0): kept\r\n" }.joined()
+        XCTAssertEqual(text, "GET / HTTP/1.1\r\nHost: h\r\n" + kept + "X-Forwarded-For: 127.0.0.9\r\n\r\n")
+    }
+
     func testHopByHopLengthsMatchTheFastPath() {
         XCTAssertEqual(Set(ForwardedHead.hopByHop.map(\.count)), [2, 6, 7, 10, 14, 16, 17])
     }
