@@ -4,16 +4,6 @@ import HTTP1
 import Glibc
 #endif
 
-/// Who a backend connection reports to while it carries a request.
-protocol BackendConnectionDelegate: AnyObject {
-    func backend(_ connection: BackendConnection, head: ResponseHead)
-    func backend(_ connection: BackendConnection, body: UnsafeRawBufferPointer)
-    func backendEnded(_ connection: BackendConnection)
-    /// Closed or broken; `beforeAnyByte` when not one byte of an answer came.
-    func backendFailed(_ connection: BackendConnection, beforeAnyByte: Bool, error: HTTPParseError?)
-    func backendDrained(_ connection: BackendConnection)
-}
-
 /// One kept-alive connection to a backend: owns its socket, buffers and
 /// response parser. Idle in its pool between requests; an EOF while idle
 /// just closes it.

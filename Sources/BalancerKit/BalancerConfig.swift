@@ -1,11 +1,5 @@
 import EventCore
 
-/// How the balancer proxies: per connection (what the study's haproxy did)
-/// or per request on kept-alive backend connections.
-public enum ProxyMode: String, Sendable, CaseIterable {
-    case tcp, http
-}
-
 /// Everything `blob-balancer` is told on its command line.
 public struct BalancerConfig: Sendable {
     public var listen: SocketAddress
