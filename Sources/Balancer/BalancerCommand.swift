@@ -58,6 +58,9 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "Longest a backend may take to answer (http mode: 504 after it).")
     var timeoutServer: TimeSpan = "30s"
 
+    @Option(help: "http mode: longest a request head may take to arrive whole, however it trickles (408 after it).")
+    var timeoutHttpRequest: TimeSpan = "10s"
+
     @Option(help: "Most concurrent client connections; beyond it new ones wait in the kernel backlog.")
     var maxconn: Int = 10_000
 
@@ -78,7 +81,8 @@ struct BalancerCommand: ParsableCommand {
             throw ValidationError("--retries must be >= 0; --rise, --fall and --maxconn >= 1")
         }
         for (name, value) in [("--check-inter", checkInter), ("--timeout-connect", timeoutConnect),
-                              ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer)] where value.seconds <= 0 {
+                              ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer),
+                              ("--timeout-http-request", timeoutHttpRequest)] where value.seconds <= 0 {
             throw ValidationError("\(name) must be more than 0")
         }
     }
@@ -94,6 +98,7 @@ struct BalancerCommand: ParsableCommand {
         config.connectTimeout = timeoutConnect.seconds
         config.clientTimeout = timeoutClient.seconds
         config.serverTimeout = timeoutServer.seconds
+        config.httpRequestTimeout = timeoutHttpRequest.seconds
         config.maxConnections = maxconn
         return config
     }

@@ -15,6 +15,9 @@ public struct BalancerConfig: Sendable {
     public var connectTimeout: Double = 5
     public var clientTimeout: Double = 30
     public var serverTimeout: Double = 30
+    /// http mode: the longest a request head may take to arrive whole
+    /// (haproxy's `timeout http-request`); 408 after it.
+    public var httpRequestTimeout: Double = 10
     public var maxConnections = 10_000
     /// How long a graceful stop waits for connections in flight.
     public var stopTimeout: Double = 10

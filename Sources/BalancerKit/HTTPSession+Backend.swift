@@ -63,16 +63,19 @@ extension HTTPSession: BackendConnectionDelegate {
         if connection.output.pending <= Self.highWater / 2 { resumeReading() }
     }
 
-    /// The server timeout: 504 if no answer came in time; the client
-    /// timeout while no request is in flight.
+    /// The server timeout: 504 if no answer came in time; the
+    /// http-request timeout: 408 if a head takes too long, however it
+    /// trickles; the client timeout while no request is in flight.
     func checkTimeouts(now: Double) {
         switch state {
+        case .readingHead(let since) where now - since > owner.config.httpRequestTimeout:
+            answer(408, "the request head did not arrive in time")
         case .forwarding(let current):
             guard !current.responseStarted && now - current.startedAt > owner.config.serverTimeout else { return }
             current.connection?.close()
             updateExchange { $0.backend = .waiting(pending: []) }
             answer(504, "backend did not answer in time")
-        case .waiting, .closing:
+        case .idle, .readingHead, .closing:
             if now - lastActivity > owner.config.clientTimeout { close() }
         case .closed:
             break

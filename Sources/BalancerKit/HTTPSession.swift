@@ -17,7 +17,7 @@ final class HTTPSession {
     private var parser = RequestParser()
     unowned let owner: HTTPBalancer
     private let peer: [UInt8]
-    private(set) var state = HTTPSessionState.waiting
+    private(set) var state: HTTPSessionState
     /// Buffers reused by every request on this connection, so that a
     /// request allocates nothing here: the request as sent to the backend
     /// (kept to retry it elsewhere), the backends tried, heads or chunks on
@@ -38,6 +38,7 @@ final class HTTPSession {
         self.peer = Array(peer.utf8)
         tried.reserveCapacity(4)
         lastActivity = owner.base.cachedNow
+        state = .readingHead(since: lastActivity)
         // The read event is added only once a read found nothing (armReading):
         // a client whose request came with its connection, answered and
         // closed, costs no epoll_ctl.
@@ -64,7 +65,7 @@ final class HTTPSession {
     /// while a whole request waits for its answer, nor once closing.
     private var readsRequests: Bool {
         switch state {
-        case .waiting: return true
+        case .idle, .readingHead: return true
         case .forwarding(let exchange): return !exchange.requestComplete
         case .closing, .closed: return false
         }
@@ -76,14 +77,14 @@ final class HTTPSession {
     @discardableResult
     func updateExchange<Result>(_ change: (inout HTTPExchange) -> Result) -> Result? {
         guard case .forwarding(var exchange) = state else { return nil }
-        state = .waiting
+        state = .idle
         defer { state = .forwarding(exchange) }
         return change(&exchange)
     }
 
     /// The answer is complete: the session waits for the next request.
     func endExchange() {
-        if case .forwarding = state { state = .waiting }
+        if case .forwarding = state { state = .idle }
     }
 
     // MARK: client side
@@ -107,7 +108,7 @@ final class HTTPSession {
             if received == -1 { return close() }
             if received == -2 { pauseReading() }  // buffer full: wait for the answer
             return
-        case .waiting, .forwarding:
+        case .idle, .readingHead, .forwarding:
             if received == 0 || received == -1 { return close() }
         }
         process()
@@ -129,6 +130,7 @@ final class HTTPSession {
                 updateExchange { $0.request = .complete(clientHalfClosed: false) }  // the next request waits for this answer
             case .needMore:
                 input.consume(consumed)
+                if case .idle = state, !input.isEmpty { state = .readingHead(since: owner.base.cachedNow) }
                 return armReading()
             case .error(let error):
                 return answer(error.status, error.reason)
