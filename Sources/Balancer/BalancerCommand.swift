@@ -55,7 +55,7 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "Longest a client may stay idle.")
     var timeoutClient: TimeSpan = "30s"
 
-    @Option(help: "Longest a backend may take to answer (http mode: 504 after it).")
+    @Option(help: "Longest a backend may stay silent, no byte either way (http mode: 504 if before its answer).")
     var timeoutServer: TimeSpan = "30s"
 
     @Option(help: "http mode: longest a request head may take to arrive whole, however it trickles (408 after it).")

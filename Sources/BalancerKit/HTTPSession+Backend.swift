@@ -63,7 +63,8 @@ extension HTTPSession: BackendConnectionDelegate {
         if connection.output.pending <= Self.highWater / 2 { resumeReading() }
     }
 
-    /// The server timeout: 504 if no answer came in time; the
+    /// The server timeout: 504 if the backend stays silent too long (no
+    /// byte either way) before its answer, a cut answer after; the
     /// http-request timeout: 408 if a head takes too long, however it
     /// trickles; the client timeout while no request is in flight.
     func checkTimeouts(now: Double) {
@@ -71,10 +72,17 @@ extension HTTPSession: BackendConnectionDelegate {
         case .readingHead(let since) where now - since > owner.config.httpRequestTimeout:
             answer(408, "the request head did not arrive in time")
         case .forwarding(let current):
-            guard !current.responseStarted && now - current.startedAt > owner.config.serverTimeout else { return }
-            current.connection?.close()
-            updateExchange { $0.backend = .waiting(pending: []) }
-            answer(504, "backend did not answer in time")
+            // Server inactivity: no byte either way since the request was
+            // handed over or since the connection last moved one.
+            let lastServerActivity = max(current.startedAt, current.connection?.lastActivity ?? 0)
+            guard now - lastServerActivity > owner.config.serverTimeout else { return }
+            if !current.responseStarted {
+                current.connection?.close()
+                updateExchange { $0.backend = .waiting(pending: []) }
+                answer(504, "backend did not answer in time")
+            } else if current.connection?.isReadingPaused == false {
+                close()  // silent in the middle of its answer: the client sees it cut short
+            }
         case .idle, .readingHead, .closing:
             if now - lastActivity > owner.config.clientTimeout { close() }
         case .closed:

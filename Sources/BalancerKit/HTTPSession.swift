@@ -171,7 +171,7 @@ final class HTTPSession {
         guard isBusy else { return }
         if remember { replay.record(bytes) }
         if let backend = attachedBackend {
-            if !backend.output.send(bytes) { return }  // the failure arrives as an event
+            if !backend.send(bytes) { return }  // the failure arrives as an event
             if backend.output.pending > Self.highWater { pauseReading() }
         } else if let held = updateExchange({ $0.hold(bytes) }), held > Self.highWater {
             pauseReading()

@@ -87,4 +87,64 @@ final class BalancerTimeoutTests: XCTestCase {
         XCTAssertEqual(answered408AndClosed, slow.count)
         XCTAssertLessThanOrEqual(balancer!.openDescriptorCount, baseline + 4, "the balancer let go of them")
     }
+
+    func testAnUploadTricklingLongerThanTheServerTimeoutSucceeds() throws {
+        let port = try startBalancer(["--timeout-server", "1s"])
+        let body = Array("trickled".utf8)
+        let upload = try TestConnection(port: port)
+        let started = Date()
+        try upload.send("PUT /blobs/slow/upload HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n")
+        for byte in body {
+            usleep(400_000)  // never a pause as long as the timeout, 3.2 s in all
+            try upload.send([byte])
+        }
+        XCTAssertEqual(try upload.readResponse().status, 200)
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 3)
+        XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/blobs/slow/upload").body, body)
+    }
+
+    func testABackendSilentLongerThanTheServerTimeoutIs504() throws {
+        let silent = try SilentListener()
+        defer { silent.close() }
+        let port = try startBalancer(["--timeout-server", "1s"], backends: [silent.port])
+        let started = Date()
+        let response = try TestHTTP.request(port: port, method: "GET", path: "/")
+        let elapsed = Date().timeIntervalSince(started)
+        XCTAssertEqual(response.status, 504)
+        XCTAssertGreaterThanOrEqual(elapsed, 1)
+        XCTAssertLessThan(elapsed, 3)
+    }
+}
+
+/// A backend that takes connections (the kernel completes them in the
+/// backlog) and never says a word.
+private final class SilentListener {
+    private(set) var fd: Int32
+    let port: Int
+
+    init() throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        self.fd = fd
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && listen(fd, 64) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard fd >= 0, bound else {
+            let code = errno
+            if fd >= 0 { Glibc.close(fd) }
+            throw TestConnectionError.system("listen", code)
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        if fd >= 0 { Glibc.close(fd); fd = -1 }
+    }
+
+    deinit { close() }
 }
