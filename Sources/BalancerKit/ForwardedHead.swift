@@ -1,3 +1,4 @@
+import EventCore
 import HTTP1
 
 /// How heads change on their way through http mode: hop-by-hop fields go
@@ -18,32 +19,39 @@ public enum ForwardedHead {
     private static let contentLengthName = Array("Content-Length".utf8)
     private static let transferEncodingName = Array("Transfer-Encoding".utf8)
     private static let chunkedValue = Array("chunked".utf8)
+    private static let hostName = Array("Host".utf8)
+    private static let hostLower = Array("host".utf8)
     private static let backendName = Array("X-Backend".utf8)
     private static let connectionName = Array("Connection".utf8)
     private static let closeValue = Array("close".utf8)
     private static let keepAliveValue = Array("keep-alive".utf8)
 
-    /// The request as the backend gets it (always kept alive).
-    public static func request(_ head: RequestHead, clientAddress: String) -> [UInt8] {
+    /// The request as the backend at `backend` gets it (always kept alive).
+    public static func request(_ head: RequestHead, clientAddress: String, backend: SocketAddress) -> [UInt8] {
         var bytes: [UInt8] = [], fields = HTTPHeaders()
-        writeRequest(head, clientAddress: Array(clientAddress.utf8), fields: &fields, into: &bytes)
+        writeRequest(head, clientAddress: Array(clientAddress.utf8), backend: backend, fields: &fields, into: &bytes)
         return bytes
     }
 
     /// Appends the request head as the backend gets it to `bytes`; `fields`
-    /// is scratch space the caller reuses (its contents are replaced).
-    static func writeRequest(_ head: RequestHead, clientAddress: [UInt8], fields: inout HTTPHeaders,
-                             into bytes: inout [UInt8]) {
+    /// is scratch space the caller reuses (its contents are replaced). It
+    /// goes out as HTTP/1.1, which requires Host: an HTTP/1.0 request
+    /// without one gets the backend's address.
+    static func writeRequest(_ head: RequestHead, clientAddress: [UInt8], backend: SocketAddress,
+                             fields: inout HTTPHeaders, into bytes: inout [UInt8]) {
         let named = connectionNamed(head.headers)
         var forwardedCount = 0
+        var hasHost = false
         fields.removeAll(keepingCapacity: true)
         head.headers.forEachRaw { name, value in
             if equalsIgnoringCase(name, forwardedFor) {
                 forwardedCount += 1
             } else if !isDropped(name, named: named) {
+                hasHost = hasHost || equalsIgnoringCase(name, hostLower)
                 fields.append(name: name) { $0.append(contentsOf: value) }
             }
         }
+        if !hasHost { append(hostName, to: &fields) { $0.append(contentsOf: backend.description.utf8) } }
         append(forwardedForName, to: &fields) { value in
             if forwardedCount > 0 {
                 // Earlier proxies' addresses first, in order, then the client's.

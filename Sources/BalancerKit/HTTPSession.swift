@@ -147,10 +147,8 @@ final class HTTPSession {
         guard owner.directory.upCount > 0 else { return answer(503, "no backend is up") }
         tried.removeAll(keepingCapacity: true)
         if head.expectsContinue { sendToClient(Self.continueLine) }
-        replay.start { ForwardedHead.writeRequest(head, clientAddress: peer, fields: &fields, into: &$0) }
-        // `pending` shares the replay's storage until the connection takes it.
-        state = .forwarding(HTTPExchange(head: head, startedAt: owner.base.cachedNow, pending: replay.bytes))
-        dispatch()
+        state = .forwarding(HTTPExchange(head: head, startedAt: owner.base.cachedNow))
+        dispatch(writing: head)
     }
 
     /// Body bytes from the client, chunk-encoded again if they came chunked.
@@ -178,14 +176,21 @@ final class HTTPSession {
         }
     }
 
-    /// Picks the next backend not yet tried and hands it the request.
-    func dispatch() {
+    /// Picks the next backend not yet tried and hands it the request; the
+    /// first time (`head` given) writes the request for it, which a retry
+    /// elsewhere then sends again as it is.
+    func dispatch(writing head: RequestHead? = nil) {
         guard case .forwarding(let exchange) = state else { return }
         guard tried.count <= owner.config.retries, let address = owner.directory.next(excluding: tried) else {
             // haproxy's words: refused connects only is 503, a broken answer 502.
             return exchange.backendBroke ? answer(502, "no backend could answer") : answer(503, "no backend is up")
         }
         tried.append(address)
+        if let head {
+            replay.start { ForwardedHead.writeRequest(head, clientAddress: peer, backend: address, fields: &fields, into: &$0) }
+            let written = replay.bytes  // shares the replay's storage until the connection takes it
+            updateExchange { $0.backend = .waiting(pending: written) }
+        }
         if let idle = owner.takeIdle(address) { return attach(idle) }
         Connector(base: owner.base, address: address, timeout: owner.config.connectTimeout) { [weak self] result in
             guard let self, self.isBusy else {

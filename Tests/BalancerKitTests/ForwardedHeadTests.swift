@@ -5,6 +5,8 @@ import XCTest
 
 /// Heads as http mode rewrites them, chunk framing, and the retry rule.
 final class ForwardedHeadTests: XCTestCase {
+    private let backend = SocketAddress(host: "127.0.0.1", port: 8001)
+
     private func response(_ fields: [(String, String)], status: Int = 200, framing: BodyFraming,
                           keepAlive: Bool = true, version: HTTPVersion = .http11) -> String {
         var head = ResponseHead(status: status, headers: HTTPHeaders(fields))
@@ -40,8 +42,8 @@ final class ForwardedHeadTests: XCTestCase {
             ("X-Forwarded-For", "10.0.0.1"), ("TE", "trailers"), ("Proxy-Connection", "keep-alive"),
             ("X-Forwarded-For", "10.0.0.2"), ("Transfer-Encoding", "chunked"), ("Expect", "100-continue"),
         ]), framing: .chunked)
-        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9"), as: UTF8.self)
-        XCTAssertEqual(text, "POST /stream/u?direction=upload HTTP/1.1\r\n"
+        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self)
+        XCTAssertEqual(text, "POST /stream/u?direction=upload HTTP/1.1\r\nHost: 127.0.0.1:8001\r\n"
                        + "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.9\r\nTransfer-Encoding: chunked\r\n\r\n")
     }
 
@@ -52,10 +54,19 @@ final class ForwardedHeadTests: XCTestCase {
         for index in stride(from: 0, to: 96, by: 2) { fields += [("X-N\(index)", "named"), ("X-K\(index)", "kept")] }
         let head = RequestHead(method: .GET, target: "/", headers: HTTPHeaders(fields))
         let started = Date()
-        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9"), as: UTF8.self)
+        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self)
         XCTAssertLessThan(Date().timeIntervalSince(started), 0.2, "the quadratic version took about a second")
         let kept = stride(from: 0, to: 96, by: 2).map { "X-K\($0): kept\r\n" }.joined()
         XCTAssertEqual(text, "GET / HTTP/1.1\r\nHost: h\r\n" + kept + "X-Forwarded-For: 127.0.0.9\r\n\r\n")
+    }
+
+    func testARequestWithoutHostGetsTheBackendsAddress() {
+        let old = RequestHead(method: .GET, target: "/", version: .http10, headers: HTTPHeaders([("Accept", "*/*")]), keepAlive: false)
+        XCTAssertEqual(String(decoding: ForwardedHead.request(old, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self),
+                       "GET / HTTP/1.1\r\nAccept: */*\r\nHost: 127.0.0.1:8001\r\nX-Forwarded-For: 127.0.0.9\r\n\r\n")
+        let withHost = RequestHead(method: .GET, target: "/", version: .http10, headers: HTTPHeaders([("host", "front")]))
+        XCTAssertEqual(String(decoding: ForwardedHead.request(withHost, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self),
+                       "GET / HTTP/1.1\r\nhost: front\r\nX-Forwarded-For: 127.0.0.9\r\n\r\n", "the client's own Host is kept")
     }
 
     func testHopByHopLengthsMatchTheFastPath() {

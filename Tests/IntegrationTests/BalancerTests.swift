@@ -138,6 +138,24 @@ final class BalancerTests: XCTestCase {
         XCTAssertLessThan(fastest, 0.05, "took \(fastest) s at best")
     }
 
+    func testHTTP10WithAndWithoutHostIsServedInBothModes() throws {
+        let blob = Array("from an old client".utf8)
+        for mode in ["tcp", "http"] {
+            let port = try startBalancer(mode: mode)
+            XCTAssertEqual(try TestHTTP.request(port: port, method: "PUT", path: "/blobs/old/\(mode)", body: blob).status, 200)
+            for host in ["", "Host: x\r\n"] {
+                for path in ["/", "/blobs/old/\(mode)"] {
+                    let connection = try TestConnection(port: port)
+                    try connection.send("GET \(path) HTTP/1.0\r\n\(host)\r\n")
+                    let response = try connection.readResponse()
+                    XCTAssertEqual(response.status, 200, "\(mode) mode, GET \(path), \(host.isEmpty ? "no Host" : "Host")")
+                    if path != "/" { XCTAssertEqual(response.body, blob, mode) }
+                }
+            }
+            balancer?.stop()
+        }
+    }
+
     func testNoBackendUpIs503() throws {
         workers.forEach { $0.stop() }
         let port = try startBalancer(mode: "http")
