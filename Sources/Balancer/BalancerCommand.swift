@@ -61,6 +61,9 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "http mode: longest a request head may take to arrive whole, however it trickles (408 after it).")
     var timeoutHttpRequest: TimeSpan = "10s"
 
+    @Flag(help: "http mode: add X-Backend (the answering worker's HOST:PORT) to every answer; off by default, as it is an internal address.")
+    var exposeBackend = false
+
     @Option(help: "Most concurrent client connections; beyond it new ones wait in the kernel backlog.")
     var maxconn: Int = 10_000
 
@@ -100,6 +103,7 @@ struct BalancerCommand: ParsableCommand {
         config.serverTimeout = timeoutServer.seconds
         config.httpRequestTimeout = timeoutHttpRequest.seconds
         config.maxConnections = maxconn
+        config.exposeBackend = exposeBackend
         return config
     }
 

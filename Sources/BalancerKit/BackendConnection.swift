@@ -9,7 +9,7 @@ import Glibc
 /// just closes it.
 final class BackendConnection {
     let address: SocketAddress
-    /// `HOST:PORT` as bytes, for the X-Backend header of every answer.
+    /// `HOST:PORT` as bytes, for the X-Backend header (with --expose-backend).
     let addressText: [UInt8]
     private var channel: SocketChannel!
     var output: OutputQueue { channel.output }

@@ -18,6 +18,9 @@ public struct BalancerConfig: Sendable {
     /// http mode: the longest a request head may take to arrive whole
     /// (haproxy's `timeout http-request`); 408 after it.
     public var httpRequestTimeout: Double = 10
+    /// http mode: name the answering backend in `X-Backend` (off: it is
+    /// an internal address).
+    public var exposeBackend = false
     public var maxConnections = 10_000
     /// How long a graceful stop waits for connections in flight.
     public var stopTimeout: Double = 10

@@ -68,15 +68,16 @@ public enum ForwardedHead {
     }
 
     /// The response as the client gets it; `keepAlive` says whether the
-    /// client connection stays open after it; `backend` is `X-Backend`'s value.
-    public static func response(_ head: ResponseHead, backend: [UInt8], keepAlive: Bool, clientVersion: HTTPVersion) -> [UInt8] {
+    /// client connection stays open after it; `backend` is `X-Backend`'s
+    /// value (nil: no X-Backend).
+    public static func response(_ head: ResponseHead, backend: [UInt8]?, keepAlive: Bool, clientVersion: HTTPVersion) -> [UInt8] {
         var bytes: [UInt8] = [], fields = HTTPHeaders()
         writeResponse(head, backend: backend, keepAlive: keepAlive, clientVersion: clientVersion, fields: &fields, into: &bytes)
         return bytes
     }
 
     /// Appends the response head as the client gets it to `bytes`.
-    static func writeResponse(_ head: ResponseHead, backend: [UInt8], keepAlive: Bool, clientVersion: HTTPVersion,
+    static func writeResponse(_ head: ResponseHead, backend: [UInt8]?, keepAlive: Bool, clientVersion: HTTPVersion,
                               fields: inout HTTPHeaders, into bytes: inout [UInt8]) {
         let named = connectionNamed(head.headers)
         fields.removeAll(keepingCapacity: true)
@@ -100,7 +101,7 @@ public enum ForwardedHead {
             }
         case .untilClose: break
         }
-        append(backendName, to: &fields) { $0.append(contentsOf: backend) }
+        if let backend { append(backendName, to: &fields) { $0.append(contentsOf: backend) } }
         if !keepAlive {
             append(connectionName, to: &fields) { $0.append(contentsOf: closeValue) }
         } else if clientVersion == .http10 {

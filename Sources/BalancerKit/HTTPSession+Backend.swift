@@ -10,7 +10,7 @@ extension HTTPSession: BackendConnectionDelegate {
         let keepAlive = current.clientKeepAlive && head.framing != .untilClose && !owner.isStopping
         updateExchange { $0.response = .relaying(chunked: head.framing == .chunked, closeClientAfter: !keepAlive) }
         scratch.removeAll(keepingCapacity: true)
-        ForwardedHead.writeResponse(head, backend: connection.addressText, keepAlive: keepAlive,
+        ForwardedHead.writeResponse(head, backend: owner.config.exposeBackend ? connection.addressText : nil, keepAlive: keepAlive,
                                     clientVersion: current.clientVersion, fields: &fields, into: &scratch)
         sendToClient(scratch)
     }

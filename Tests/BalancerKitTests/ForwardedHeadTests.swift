@@ -8,10 +8,11 @@ final class ForwardedHeadTests: XCTestCase {
     private let backend = SocketAddress(host: "127.0.0.1", port: 8001)
 
     private func response(_ fields: [(String, String)], status: Int = 200, framing: BodyFraming,
-                          keepAlive: Bool = true, version: HTTPVersion = .http11) -> String {
+                          keepAlive: Bool = true, version: HTTPVersion = .http11,
+                          backend: [UInt8]? = Array("127.0.0.1:8001".utf8)) -> String {
         var head = ResponseHead(status: status, headers: HTTPHeaders(fields))
         head.framing = framing
-        let bytes = ForwardedHead.response(head, backend: Array("127.0.0.1:8001".utf8), keepAlive: keepAlive, clientVersion: version)
+        let bytes = ForwardedHead.response(head, backend: backend, keepAlive: keepAlive, clientVersion: version)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -21,6 +22,11 @@ final class ForwardedHeadTests: XCTestCase {
                              ("ETag", "\"a\"")], framing: .length(12))
         XCTAssertEqual(text, "HTTP/1.1 200 OK\r\nServer: nginx\r\nETag: \"a\"\r\nContent-Length: 12\r\n"
                        + "X-Backend: 127.0.0.1:8001\r\n\r\n")
+    }
+
+    func testResponseNamesNoBackendUnlessAsked() {
+        XCTAssertEqual(response([("Server", "blob-server")], framing: .length(0), backend: nil),
+                       "HTTP/1.1 200 OK\r\nServer: blob-server\r\nContent-Length: 0\r\n\r\n")
     }
 
     func testResponseConnectionHeaderFollowsTheClientSide() {

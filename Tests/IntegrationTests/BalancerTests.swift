@@ -64,7 +64,7 @@ final class BalancerTests: XCTestCase {
     }
 
     func testHTTPModeAlternatesBackendsPerRequestOnOneConnection() throws {
-        let port = try startBalancer(mode: "http")
+        let port = try startBalancer(mode: "http", extra: ["--expose-backend"])
         let connection = try TestConnection(port: port)
         var served: [String] = []
         for _ in 0..<4 {
@@ -75,6 +75,21 @@ final class BalancerTests: XCTestCase {
         }
         let expected = workerPorts.map { "127.0.0.1:\($0)" }
         XCTAssertEqual(served, expected + expected)
+    }
+
+    func testWithoutExposeBackendNoAnswerNamesAWorker() throws {
+        for mode in ["http", "tcp"] {
+            let port = try startBalancer(mode: mode)
+            let connection = try TestConnection(port: port)
+            for path in ["/", "/blobs/nobody/missing"] {
+                try connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                let response = try connection.readResponse()
+                XCTAssertEqual(response.status, path == "/" ? 200 : 404, "\(mode) \(path)")
+                XCTAssertNil(response.headers["x-backend"], "\(mode) \(path)")
+                XCTAssertFalse(response.headers.contains { $0.value.contains("127.0.0.1:\(workerPorts[0])") || $0.value.contains("127.0.0.1:\(workerPorts[1])") })
+            }
+            balancer?.stop()
+        }
     }
 
     func testTCPModeAlternatesBackendsPerConnection() throws {
@@ -106,7 +121,7 @@ final class BalancerTests: XCTestCase {
     }
 
     func testMalformedRequestsGet400AndNeverReachABackend() throws {
-        let port = try startBalancer(mode: "http")
+        let port = try startBalancer(mode: "http", extra: ["--expose-backend"])
         for request in ["GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
                         "NOT HTTP\r\n\r\n",
                         "PUT /blobs/a/b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"] {
@@ -158,7 +173,7 @@ final class BalancerTests: XCTestCase {
 
     func testNoBackendUpIs503() throws {
         workers.forEach { $0.stop() }
-        let port = try startBalancer(mode: "http")
+        let port = try startBalancer(mode: "http", extra: ["--expose-backend"])
         // The first request finds both refusing (marked DOWN at once), the next finds none UP.
         for _ in 0..<2 {
             let response = try TestHTTP.request(port: port, method: "GET", path: "/")
@@ -196,7 +211,7 @@ final class BalancerTests: XCTestCase {
 
     func testControlChannelAddsRemovesAndEOFStops() throws {
         let pipe = Pipe()
-        var arguments = ["--port", "0", "--mode", "http", "--control-fd", "0", "--check-inter", "10s"]
+        var arguments = ["--port", "0", "--mode", "http", "--control-fd", "0", "--check-inter", "10s", "--expose-backend"]
         arguments += ["--backend", "127.0.0.1:\(workerPorts[0])"]
         let process = try TestProcess("blob-balancer", arguments, stdin: pipe)
         balancer = process
