@@ -55,8 +55,14 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "Longest a client may stay idle.")
     var timeoutClient: TimeSpan = "30s"
 
-    @Option(help: "Longest a backend may take to answer (http mode: 504 after it).")
+    @Option(help: "Longest a backend may stay silent, no byte either way (http mode: 504 if before its answer).")
     var timeoutServer: TimeSpan = "30s"
+
+    @Option(help: "http mode: longest a request head may take to arrive whole, however it trickles (408 after it).")
+    var timeoutHttpRequest: TimeSpan = "10s"
+
+    @Flag(help: "http mode: add X-Backend (the answering worker's HOST:PORT) to every answer; off by default, as it is an internal address.")
+    var exposeBackend = false
 
     @Option(help: "Most concurrent client connections; beyond it new ones wait in the kernel backlog.")
     var maxconn: Int = 10_000
@@ -78,7 +84,8 @@ struct BalancerCommand: ParsableCommand {
             throw ValidationError("--retries must be >= 0; --rise, --fall and --maxconn >= 1")
         }
         for (name, value) in [("--check-inter", checkInter), ("--timeout-connect", timeoutConnect),
-                              ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer)] where value.seconds <= 0 {
+                              ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer),
+                              ("--timeout-http-request", timeoutHttpRequest)] where value.seconds <= 0 {
             throw ValidationError("\(name) must be more than 0")
         }
     }
@@ -94,7 +101,9 @@ struct BalancerCommand: ParsableCommand {
         config.connectTimeout = timeoutConnect.seconds
         config.clientTimeout = timeoutClient.seconds
         config.serverTimeout = timeoutServer.seconds
+        config.httpRequestTimeout = timeoutHttpRequest.seconds
         config.maxConnections = maxconn
+        config.exposeBackend = exposeBackend
         return config
     }
 

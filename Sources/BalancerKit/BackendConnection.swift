@@ -4,22 +4,12 @@ import HTTP1
 import Glibc
 #endif
 
-/// Who a backend connection reports to while it carries a request.
-protocol BackendConnectionDelegate: AnyObject {
-    func backend(_ connection: BackendConnection, head: ResponseHead)
-    func backend(_ connection: BackendConnection, body: UnsafeRawBufferPointer)
-    func backendEnded(_ connection: BackendConnection)
-    /// Closed or broken; `beforeAnyByte` when not one byte of an answer came.
-    func backendFailed(_ connection: BackendConnection, beforeAnyByte: Bool, error: HTTPParseError?)
-    func backendDrained(_ connection: BackendConnection)
-}
-
 /// One kept-alive connection to a backend: owns its socket, buffers and
 /// response parser. Idle in its pool between requests; an EOF while idle
 /// just closes it.
 final class BackendConnection {
     let address: SocketAddress
-    /// `HOST:PORT` as bytes, for the X-Backend header of every answer.
+    /// `HOST:PORT` as bytes, for the X-Backend header (with --expose-backend).
     let addressText: [UInt8]
     private var channel: SocketChannel!
     var output: OutputQueue { channel.output }
@@ -32,16 +22,29 @@ final class BackendConnection {
     private var receivedAny = false
     private var readingPaused = false
     private(set) var keepAlive = true
+    /// When a byte last moved to or from the backend: the server timeout
+    /// counts inactivity, as haproxy's `timeout server` does.
+    private(set) var lastActivity: Double
     private unowned let owner: HTTPBalancer
 
     init(owner: HTTPBalancer, fd: Int32, address: SocketAddress) {
         self.owner = owner
         self.address = address
         addressText = Array(address.description.utf8)
+        lastActivity = owner.base.cachedNow
         channel = SocketChannel(base: owner.base, fd: fd, owner: self)
     }
 
     var isOpen: Bool { channel.isOpen }
+    /// Paused because the client is slow: its silence is then not the backend's.
+    var isReadingPaused: Bool { readingPaused }
+
+    /// Sends request bytes; false if the connection broke (the failure
+    /// arrives as an event).
+    func send(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        lastActivity = owner.base.cachedNow
+        return output.send(bytes)
+    }
 
     /// Starts carrying one request for `delegate`.
     func begin(for delegate: BackendConnectionDelegate, headRequest: Bool) {
@@ -72,6 +75,7 @@ final class BackendConnection {
     }
 
     private func readable() {
+        lastActivity = owner.base.cachedNow
         let received = input.fill(from: channel.fd)
         if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
         if received <= 0 {
@@ -117,6 +121,7 @@ final class BackendConnection {
     }
 
     private func writable() {
+        lastActivity = owner.base.cachedNow
         guard output.flush() else {
             delegate?.backendFailed(self, beforeAnyByte: !receivedAny, error: nil)
             return close()

@@ -1,26 +1,5 @@
 import EventCore
 
-/// A backend's place in the rotation (haproxy's words).
-public enum BackendState: Equatable, Sendable {
-    case up
-    case down
-    /// Takes no new connections or requests; existing ones finish.
-    case draining
-}
-
-/// One server behind the balancer and what the health checks think of it.
-public struct Backend: Equatable, Sendable {
-    public let address: SocketAddress
-    public var state: BackendState
-    public var health: HealthChecker
-
-    public init(address: SocketAddress, state: BackendState = .up, health: HealthChecker) {
-        self.address = address
-        self.state = state
-        self.health = health
-    }
-}
-
 /// The backends in round-robin order: `next(excluding:)` hands out the UP
 /// ones in turn, skipping those a request already failed on.
 public struct BackendPool: Sendable {

@@ -1,11 +1,5 @@
 import EventCore
 
-/// How the balancer proxies: per connection (what the study's haproxy did)
-/// or per request on kept-alive backend connections.
-public enum ProxyMode: String, Sendable, CaseIterable {
-    case tcp, http
-}
-
 /// Everything `blob-balancer` is told on its command line.
 public struct BalancerConfig: Sendable {
     public var listen: SocketAddress
@@ -21,6 +15,12 @@ public struct BalancerConfig: Sendable {
     public var connectTimeout: Double = 5
     public var clientTimeout: Double = 30
     public var serverTimeout: Double = 30
+    /// http mode: the longest a request head may take to arrive whole
+    /// (haproxy's `timeout http-request`); 408 after it.
+    public var httpRequestTimeout: Double = 10
+    /// http mode: name the answering backend in `X-Backend` (off: it is
+    /// an internal address).
+    public var exposeBackend = false
     public var maxConnections = 10_000
     /// How long a graceful stop waits for connections in flight.
     public var stopTimeout: Double = 10

@@ -1,10 +1,13 @@
+import EventCore
 import HTTP1
 
 /// How heads change on their way through http mode: hop-by-hop fields go
 /// (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, and
 /// every field Connection names), framing is rewritten to how we relay the
-/// body, and X-Forwarded-For gains the client's address. Written byte by
-/// byte from the parsed head: no field becomes a String on the way.
+/// body, and X-Forwarded-For gains the client's address. The fields are
+/// gathered from the parsed head's bytes into a reused `HTTPHeaders` and
+/// written by HTTP1's `serialize(into:)`: no field becomes a String on the
+/// way, and a request allocates nothing once the buffers have grown.
 public enum ForwardedHead {
     static let hopByHop: [[UInt8]] = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "upgrade",
@@ -12,110 +15,112 @@ public enum ForwardedHead {
     ].map { Array($0.utf8) }
     static let forwardedFor = Array("x-forwarded-for".utf8)
     private static let closeToken = Array("close".utf8)
-    private static let requestLineEnd = Array(" HTTP/1.1\r\n".utf8)
-    private static let statusLineStart = Array("HTTP/1.1 ".utf8)
-    private static let forwardedForPrefix = Array("X-Forwarded-For: ".utf8)
-    private static let contentLengthPrefix = Array("Content-Length: ".utf8)
-    private static let chunkedField = Array("Transfer-Encoding: chunked\r\n".utf8)
-    private static let backendPrefix = Array("X-Backend: ".utf8)
-    private static let connectionClose = Array("Connection: close\r\n".utf8)
-    private static let connectionKeepAlive = Array("Connection: keep-alive\r\n".utf8)
+    private static let forwardedForName = Array("X-Forwarded-For".utf8)
+    private static let contentLengthName = Array("Content-Length".utf8)
+    private static let transferEncodingName = Array("Transfer-Encoding".utf8)
+    private static let chunkedValue = Array("chunked".utf8)
+    private static let hostName = Array("Host".utf8)
+    private static let hostLower = Array("host".utf8)
+    private static let backendName = Array("X-Backend".utf8)
+    private static let connectionName = Array("Connection".utf8)
+    private static let closeValue = Array("close".utf8)
+    private static let keepAliveValue = Array("keep-alive".utf8)
 
-    /// The request as the backend gets it (always kept alive).
-    public static func request(_ head: RequestHead, clientAddress: String) -> [UInt8] {
-        var bytes: [UInt8] = []
-        writeRequest(head, clientAddress: Array(clientAddress.utf8), into: &bytes)
+    /// The request as the backend at `backend` gets it (always kept alive).
+    public static func request(_ head: RequestHead, clientAddress: String, backend: SocketAddress) -> [UInt8] {
+        var bytes: [UInt8] = [], fields = HTTPHeaders()
+        writeRequest(head, clientAddress: Array(clientAddress.utf8), backend: backend, fields: &fields, into: &bytes)
         return bytes
     }
 
-    /// Appends the request head as the backend gets it to `bytes` (a buffer
-    /// the connection reuses, so a request costs no allocation here).
-    static func writeRequest(_ head: RequestHead, clientAddress: [UInt8], into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: head.method.description.utf8)
-        bytes.append(0x20)
-        bytes.append(contentsOf: head.target.utf8)
-        bytes.append(contentsOf: requestLineEnd)
+    /// Appends the request head as the backend gets it to `bytes`; `fields`
+    /// is scratch space the caller reuses (its contents are replaced). It
+    /// goes out as HTTP/1.1, which requires Host: an HTTP/1.0 request
+    /// without one gets the backend's address.
+    static func writeRequest(_ head: RequestHead, clientAddress: [UInt8], backend: SocketAddress,
+                             fields: inout HTTPHeaders, into bytes: inout [UInt8]) {
         let named = connectionNamed(head.headers)
         var forwardedCount = 0
+        var hasHost = false
+        fields.removeAll(keepingCapacity: true)
         head.headers.forEachRaw { name, value in
             if equalsIgnoringCase(name, forwardedFor) {
                 forwardedCount += 1
             } else if !isDropped(name, named: named) {
-                appendField(name, value, to: &bytes)
+                hasHost = hasHost || equalsIgnoringCase(name, hostLower)
+                fields.append(name: name) { $0.append(contentsOf: value) }
             }
         }
-        bytes.append(contentsOf: forwardedForPrefix)
-        if forwardedCount > 0 {
-            // Earlier proxies' addresses first, in order, then the client's.
-            head.headers.forEachRaw { name, value in
-                guard equalsIgnoringCase(name, forwardedFor) else { return }
-                bytes.append(contentsOf: value)
-                bytes.append(contentsOf: [0x2C, 0x20])
+        if !hasHost { append(hostName, to: &fields) { $0.append(contentsOf: backend.description.utf8) } }
+        append(forwardedForName, to: &fields) { value in
+            if forwardedCount > 0 {
+                // Earlier proxies' addresses first, in order, then the client's.
+                head.headers.forEachRaw { name, earlier in
+                    guard equalsIgnoringCase(name, forwardedFor) else { return }
+                    value.append(contentsOf: earlier)
+                    value.append(contentsOf: [0x2C, 0x20])
+                }
             }
+            value.append(contentsOf: clientAddress)
         }
-        bytes.append(contentsOf: clientAddress)
-        bytes.append(contentsOf: [13, 10])
-        appendFraming(head.framing, to: &bytes)
-        bytes.append(contentsOf: [13, 10])
+        appendFraming(head.framing, to: &fields)
+        RequestHead(method: head.method, target: head.target, version: .http11, headers: fields).serialize(into: &bytes)
     }
 
     /// The response as the client gets it; `keepAlive` says whether the
-    /// client connection stays open after it; `backend` is `X-Backend`'s value.
-    public static func response(_ head: ResponseHead, backend: [UInt8], keepAlive: Bool, clientVersion: HTTPVersion) -> [UInt8] {
-        var bytes: [UInt8] = []
-        writeResponse(head, backend: backend, keepAlive: keepAlive, clientVersion: clientVersion, into: &bytes)
+    /// client connection stays open after it; `backend` is `X-Backend`'s
+    /// value (nil: no X-Backend).
+    public static func response(_ head: ResponseHead, backend: [UInt8]?, keepAlive: Bool, clientVersion: HTTPVersion) -> [UInt8] {
+        var bytes: [UInt8] = [], fields = HTTPHeaders()
+        writeResponse(head, backend: backend, keepAlive: keepAlive, clientVersion: clientVersion, fields: &fields, into: &bytes)
         return bytes
     }
 
     /// Appends the response head as the client gets it to `bytes`.
-    static func writeResponse(_ head: ResponseHead, backend: [UInt8], keepAlive: Bool, clientVersion: HTTPVersion,
-                              into bytes: inout [UInt8]) {
-        bytes.append(contentsOf: statusLineStart)
-        HTTPStatus.appendCode(head.status, to: &bytes)
-        bytes.append(0x20)
-        bytes.append(contentsOf: (head.reason.isEmpty ? HTTPStatus.reason(head.status) : head.reason).utf8)
-        bytes.append(contentsOf: [13, 10])
+    static func writeResponse(_ head: ResponseHead, backend: [UInt8]?, keepAlive: Bool, clientVersion: HTTPVersion,
+                              fields: inout HTTPHeaders, into bytes: inout [UInt8]) {
         let named = connectionNamed(head.headers)
+        fields.removeAll(keepingCapacity: true)
         head.headers.forEachRaw { name, value in
-            if !isDropped(name, named: named) { appendField(name, value, to: &bytes) }
+            if !isDropped(name, named: named) { fields.append(name: name) { $0.append(contentsOf: value) } }
         }
         switch head.framing {
-        case .length, .chunked: appendFraming(head.framing, to: &bytes)
+        case .length, .chunked: appendFraming(head.framing, to: &fields)
         case .none:
             // No body follows; a HEAD answer keeps the length it announces.
             if head.status >= 200 && head.status != 204 && head.status != 304 {
-                bytes.append(contentsOf: contentLengthPrefix)
-                var announced = false
-                head.headers.forEachRaw { name, value in
-                    guard !announced, equalsIgnoringCase(name, hopByHop[7]) else { return }  // content-length
-                    announced = true
-                    bytes.append(contentsOf: value)
+                append(contentLengthName, to: &fields) { value in
+                    var announced = false
+                    head.headers.forEachRaw { name, length in
+                        guard !announced, equalsIgnoringCase(name, hopByHop[7]) else { return }  // content-length
+                        announced = true
+                        value.append(contentsOf: length)
+                    }
+                    if !announced { value.append(0x30) }
                 }
-                if !announced { bytes.append(0x30) }
-                bytes.append(contentsOf: [13, 10])
             }
         case .untilClose: break
         }
-        bytes.append(contentsOf: backendPrefix)
-        bytes.append(contentsOf: backend)
-        bytes.append(contentsOf: [13, 10])
+        if let backend { append(backendName, to: &fields) { $0.append(contentsOf: backend) } }
         if !keepAlive {
-            bytes.append(contentsOf: connectionClose)
+            append(connectionName, to: &fields) { $0.append(contentsOf: closeValue) }
         } else if clientVersion == .http10 {
-            bytes.append(contentsOf: connectionKeepAlive)
+            append(connectionName, to: &fields) { $0.append(contentsOf: keepAliveValue) }
         }
-        bytes.append(contentsOf: [13, 10])
+        ResponseHead(status: head.status, reason: head.reason.isEmpty ? nil : head.reason, version: .http11, headers: fields)
+            .serialize(into: &bytes)
     }
 
-    private static func appendFraming(_ framing: BodyFraming, to bytes: inout [UInt8]) {
+    private static func appendFraming(_ framing: BodyFraming, to fields: inout HTTPHeaders) {
         switch framing {
-        case .length(let length):
-            bytes.append(contentsOf: contentLengthPrefix)
-            appendDecimal(length, to: &bytes)
-            bytes.append(contentsOf: [13, 10])
-        case .chunked: bytes.append(contentsOf: chunkedField)
+        case .length(let length): append(contentLengthName, to: &fields) { appendDecimal(length, to: &$0) }
+        case .chunked: append(transferEncodingName, to: &fields) { $0.append(contentsOf: chunkedValue) }
         case .none, .untilClose: break
         }
+    }
+
+    private static func append(_ name: [UInt8], to fields: inout HTTPHeaders, _ writeValue: (inout [UInt8]) -> Void) {
+        name.withUnsafeBytes { fields.append(name: $0, writingValue: writeValue) }
     }
 
     /// Appends a non-negative integer in decimal, without a String.
@@ -133,29 +138,21 @@ public enum ForwardedHead {
 
     /// Field names listed in Connection (lower-cased) that are not already
     /// dropped; nil in the usual case (none, or only close / keep-alive), so
-    /// the common head costs no allocation: tokens are scanned in place.
-    private static func connectionNamed(_ headers: HTTPHeaders) -> [[UInt8]]? {
-        var named: [[UInt8]]?
-        headers.forEachRaw { name, value in
-            guard equalsIgnoringCase(name, hopByHop[0]) else { return }
-            var start = 0
-            while start < value.count {
-                var end = start
-                while end < value.count && value[end] != 0x2C { end += 1 }
-                var first = start, last = end
-                while first < last && (value[first] == 0x20 || value[first] == 0x09) { first += 1 }
-                while last > first && (value[last - 1] == 0x20 || value[last - 1] == 0x09) { last -= 1 }
-                start = end + 1
-                guard last > first else { continue }
-                let token = UnsafeRawBufferPointer(rebasing: value[first..<last])
-                if equalsIgnoringCase(token, closeToken) || isDropped(token, named: nil) { continue }
-                named = (named ?? []) + [token.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }]
-            }
+    /// the common head costs no allocation. One pass over the tokens, each
+    /// name kept once: a hostile `Connection: a,a,a,...` of 32 KiB costs
+    /// linear time, not a copy of the list per token.
+    static func connectionNamed(_ headers: HTTPHeaders) -> Set<[UInt8]>? {
+        var named: Set<[UInt8]>?
+        headers.forEachToken(in: "connection") { token in
+            if equalsIgnoringCase(token, closeToken) || isDropped(token, named: nil) { return true }
+            named = named ?? []
+            named!.insert(lowercased(token))
+            return true
         }
         return named
     }
 
-    private static func isDropped(_ name: UnsafeRawBufferPointer, named: [[UInt8]]?) -> Bool {
+    private static func isDropped(_ name: UnsafeRawBufferPointer, named: Set<[UInt8]>?) -> Bool {
         // The hop-by-hop names are 2, 6, 7, 10, 14, 16 or 17 bytes long:
         // most fields are told apart by their length alone.
         switch name.count {
@@ -165,7 +162,11 @@ public enum ForwardedHead {
             break
         }
         guard let named else { return false }
-        return named.contains { equalsIgnoringCase(name, $0) }
+        return named.contains(lowercased(name))
+    }
+
+    private static func lowercased(_ bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        bytes.map { $0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0 }
     }
 
     @inline(__always)
@@ -176,13 +177,6 @@ public enum ForwardedHead {
             if (byte >= 65 && byte <= 90 ? byte | 0x20 : byte) != lower[index] { return false }
         }
         return true
-    }
-
-    private static func appendField(_ name: UnsafeRawBufferPointer, _ value: UnsafeRawBufferPointer, to bytes: inout [UInt8]) {
-        bytes.append(contentsOf: name)
-        bytes.append(contentsOf: [0x3A, 0x20])
-        bytes.append(contentsOf: value)
-        bytes.append(contentsOf: [13, 10])
     }
 
     /// Appends one chunk of the chunked coding: size in hex, CRLF, `body`, CRLF.

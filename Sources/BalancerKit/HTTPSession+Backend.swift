@@ -6,20 +6,17 @@ import HTTP1
 /// balancer's own answers (400, 502, 503, 504).
 extension HTTPSession: BackendConnectionDelegate {
     func backend(_ connection: BackendConnection, head: ResponseHead) {
-        guard var current = exchange else { return }
-        current.responseStarted = true
-        current.chunkedResponse = head.framing == .chunked
+        guard case .forwarding(let current) = state else { return }
         let keepAlive = current.clientKeepAlive && head.framing != .untilClose && !owner.isStopping
-        current.closeClientAfter = !keepAlive
-        exchange = current
+        updateExchange { $0.response = .relaying(chunked: head.framing == .chunked, closeClientAfter: !keepAlive) }
         scratch.removeAll(keepingCapacity: true)
-        ForwardedHead.writeResponse(head, backend: connection.addressText, keepAlive: keepAlive,
-                                    clientVersion: current.clientVersion, into: &scratch)
+        ForwardedHead.writeResponse(head, backend: owner.config.exposeBackend ? connection.addressText : nil, keepAlive: keepAlive,
+                                    clientVersion: current.clientVersion, fields: &fields, into: &scratch)
         sendToClient(scratch)
     }
 
     func backend(_ connection: BackendConnection, body: UnsafeRawBufferPointer) {
-        if exchange?.chunkedResponse == true {
+        if case .forwarding(let current) = state, case .relaying(chunked: true, _) = current.response {
             scratch.removeAll(keepingCapacity: true)
             ForwardedHead.appendChunk(body, to: &scratch)
             guard sendToClient(scratch) else { return close() }  // the client is gone
@@ -30,25 +27,30 @@ extension HTTPSession: BackendConnectionDelegate {
     }
 
     func backendEnded(_ connection: BackendConnection) {
-        guard let current = exchange else { return }
-        if current.chunkedResponse { sendToClient(ForwardedHead.lastChunk) }
-        exchange = nil
+        guard case .forwarding(let current) = state else { return }
+        var closeClientAfter = false
+        if case .relaying(let chunked, let close) = current.response {
+            if chunked { sendToClient(ForwardedHead.lastChunk) }
+            closeClientAfter = close
+        }
+        endExchange()
         if connection.keepAlive && current.requestComplete { owner.release(connection) } else { connection.close() }
-        if current.closeClientAfter || !current.requestComplete || peerSentEOF { return closeAfterFlush() }
-        awaitingResponse = false
+        guard case .complete(clientHalfClosed: false) = current.request, !closeClientAfter else { return closeAfterFlush() }
         if readPaused { resumeReading() } else { process() }
     }
 
     func backendFailed(_ connection: BackendConnection, beforeAnyByte: Bool, error: HTTPParseError?) {
-        guard let current = exchange else { return }
-        if current.mayRetry(beforeAnyByte: beforeAnyByte, reusedConnection: connection.reused, replayValid: replayValid) {
-            exchange!.backend = nil
-            exchange!.pending = replay
-            exchange!.backendBroke = exchange!.backendBroke || !connection.reused
+        guard case .forwarding(let current) = state else { return }
+        if current.mayRetry(beforeAnyByte: beforeAnyByte, reusedConnection: connection.reused, replayValid: replay.isWhole) {
             connection.delegate = nil
+            let replayed = replay.bytes
+            updateExchange {
+                $0.backend = .waiting(pending: replayed)
+                $0.backendBroke = $0.backendBroke || !connection.reused
+            }
             return dispatch()
         }
-        exchange!.backend = nil
+        updateExchange { $0.backend = .waiting(pending: []) }  // it closes itself
         if !current.responseStarted {
             answer(502, error == nil ? "backend closed before answering" : "backend sent an invalid response")
         } else {
@@ -57,26 +59,40 @@ extension HTTPSession: BackendConnectionDelegate {
     }
 
     func backendDrained(_ connection: BackendConnection) {
-        if exchange?.requestComplete == false && connection.output.pending <= Self.highWater / 2 { resumeReading() }
+        guard case .forwarding(let current) = state, !current.requestComplete else { return }
+        if connection.output.pending <= Self.highWater / 2 { resumeReading() }
     }
 
-    /// The server timeout: 504 if no answer came in time.
+    /// The server timeout: 504 if the backend stays silent too long (no
+    /// byte either way) before its answer, a cut answer after; the
+    /// http-request timeout: 408 if a head takes too long, however it
+    /// trickles; the client timeout while no request is in flight.
     func checkTimeouts(now: Double) {
-        if let current = exchange {
-            if !current.responseStarted && now - current.startedAt > owner.config.serverTimeout {
-                current.backend?.close()
-                exchange?.backend = nil
+        switch state {
+        case .readingHead(let since) where now - since > owner.config.httpRequestTimeout:
+            answer(408, "the request head did not arrive in time")
+        case .forwarding(let current):
+            // Server inactivity: no byte either way since the request was
+            // handed over or since the connection last moved one.
+            let lastServerActivity = max(current.startedAt, current.connection?.lastActivity ?? 0)
+            guard now - lastServerActivity > owner.config.serverTimeout else { return }
+            if !current.responseStarted {
+                current.connection?.close()
+                updateExchange { $0.backend = .waiting(pending: []) }
                 answer(504, "backend did not answer in time")
+            } else if current.connection?.isReadingPaused == false {
+                close()  // silent in the middle of its answer: the client sees it cut short
             }
-        } else if now - lastActivity > owner.config.clientTimeout {
-            close()
+        case .idle, .readingHead, .closing:
+            if now - lastActivity > owner.config.clientTimeout { close() }
+        case .closed:
+            break
         }
     }
 
     /// Our own answer, then close once it is sent.
     func answer(_ status: Int, _ reason: String) {
-        if let backend = exchange?.backend { backend.delegate = nil; backend.close() }
-        exchange = nil
+        if let backend = attachedBackend { backend.delegate = nil; backend.close() }
         let body = reason + "\n"
         sendToClient(Array(("HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\nContent-Type: text/plain\r\n"
             + "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body).utf8))

@@ -17,22 +17,20 @@ final class HTTPSession {
     private var parser = RequestParser()
     unowned let owner: HTTPBalancer
     private let peer: [UInt8]
-    var exchange: HTTPExchange?
+    private(set) var state: HTTPSessionState
     /// Buffers reused by every request on this connection, so that a
     /// request allocates nothing here: the request as sent to the backend
-    /// (head, then body bytes while small: kept to retry it elsewhere), the
-    /// backends tried, and heads or chunks on their way to the client.
-    var replay: [UInt8] = []
-    var replayValid = false
+    /// (kept to retry it elsewhere), the backends tried, heads or chunks on
+    /// their way to the client, and the fields of a head being rewritten.
+    private(set) var replay = RequestReplay()
     private var tried: [SocketAddress] = []
     var scratch: [UInt8] = []
-    var readPaused = false
-    /// A whole request went to a backend: later (pipelined) bytes wait in
-    /// the input buffer. The read event stays armed, saving two epoll_ctl
-    /// calls a request; only a full buffer pauses it.
-    var awaitingResponse = false
-    var peerSentEOF = false
-    private var closing = false
+    var fields = HTTPHeaders()
+    /// Reading stopped for backpressure: a full input buffer, or a backend
+    /// or client not taking bytes as fast as they come. While a whole
+    /// request is with a backend the read event otherwise stays armed,
+    /// saving two epoll_ctl calls a request.
+    private(set) var readPaused = false
     private(set) var lastActivity: Double
 
     init(owner: HTTPBalancer, fd: Int32, peer: String) {
@@ -40,6 +38,7 @@ final class HTTPSession {
         self.peer = Array(peer.utf8)
         tried.reserveCapacity(4)
         lastActivity = owner.base.cachedNow
+        state = .readingHead(since: lastActivity)
         // The read event is added only once a read found nothing (armReading):
         // a client whose request came with its connection, answered and
         // closed, costs no epoll_ctl.
@@ -51,7 +50,42 @@ final class HTTPSession {
         readable()
     }
 
-    var isBusy: Bool { exchange != nil }
+    var isBusy: Bool {
+        if case .forwarding = state { return true }
+        return false
+    }
+
+    /// The backend connection carrying the current request, if any.
+    var attachedBackend: BackendConnection? {
+        if case .forwarding(let exchange) = state { return exchange.connection }
+        return nil
+    }
+
+    /// Whether bytes of the client's input are for us to parse now: not
+    /// while a whole request waits for its answer, nor once closing.
+    private var readsRequests: Bool {
+        switch state {
+        case .idle, .readingHead: return true
+        case .forwarding(let exchange): return !exchange.requestComplete
+        case .closing, .closed: return false
+        }
+    }
+
+    /// Changes the exchange in place. The payload is taken out of `state`
+    /// first so that its buffers stay uniquely referenced (no copy on
+    /// write); `change` must not call back into the session.
+    @discardableResult
+    func updateExchange<Result>(_ change: (inout HTTPExchange) -> Result) -> Result? {
+        guard case .forwarding(var exchange) = state else { return nil }
+        state = .idle
+        defer { state = .forwarding(exchange) }
+        return change(&exchange)
+    }
+
+    /// The answer is complete: the session waits for the next request.
+    func endExchange() {
+        if case .forwarding = state { state = .idle }
+    }
 
     // MARK: client side
 
@@ -59,41 +93,44 @@ final class HTTPSession {
         lastActivity = owner.base.cachedNow
         let received = input.fill(from: channel.fd)
         if received == -1 && (errno == EAGAIN || errno == EINTR) { return armReading() }
-        if received == 0 && awaitingResponse && !closing {
-            // Half-closed after a whole request: answer it, then close.
-            peerSentEOF = true
-            return pauseReading()
-        }
-        if received == 0 || received == -1 {
-            if closing { return close() }
-            exchange?.backend?.close()
-            return close()
-        }
-        if closing { input.clear(); return }
-        if awaitingResponse {
+        switch state {
+        case .closed:
+            return
+        case .closing:
+            if received == 0 || received == -1 { return close() }
+            return input.clear()
+        case .forwarding(let exchange) where exchange.requestComplete:
+            if received == 0 {
+                // Half-closed after a whole request: answer it, then close.
+                updateExchange { $0.request = .complete(clientHalfClosed: true) }
+                return pauseReading()
+            }
+            if received == -1 { return close() }
             if received == -2 { pauseReading() }  // buffer full: wait for the answer
             return
+        case .idle, .readingHead, .forwarding:
+            if received == 0 || received == -1 { return close() }
         }
         process()
     }
 
     func process() {
-        while !readPaused, !awaitingResponse, !closing, channel.isOpen {
+        while !readPaused, readsRequests {
             let (event, consumed) = parser.next(input.readable)
             switch event {
             case .head(let head):
                 input.consume(consumed)
                 begin(head)
             case .body(let bytes):
-                forward(bytes, chunked: exchange?.chunkedRequest ?? false)
+                forward(bytes)
                 input.consume(consumed)
             case .end:
                 input.consume(consumed)
-                if exchange?.chunkedRequest == true { ForwardedHead.lastChunk.withUnsafeBytes { toBackend($0, remember: true) } }
-                exchange?.requestComplete = true
-                awaitingResponse = true  // the next request waits for this answer
+                if requestIsChunked { ForwardedHead.lastChunk.withUnsafeBytes { toBackend($0, remember: true) } }
+                updateExchange { $0.request = .complete(clientHalfClosed: false) }  // the next request waits for this answer
             case .needMore:
                 input.consume(consumed)
+                if case .idle = state, !input.isEmpty { state = .readingHead(since: owner.base.cachedNow) }
                 return armReading()
             case .error(let error):
                 return answer(error.status, error.reason)
@@ -101,21 +138,22 @@ final class HTTPSession {
         }
     }
 
+    private var requestIsChunked: Bool {
+        if case .forwarding(let exchange) = state { return exchange.chunkedRequest }
+        return false
+    }
+
     private func begin(_ head: RequestHead) {
         guard owner.directory.upCount > 0 else { return answer(503, "no backend is up") }
-        exchange = HTTPExchange(head: head, startedAt: owner.base.cachedNow)
         tried.removeAll(keepingCapacity: true)
         if head.expectsContinue { sendToClient(Self.continueLine) }
-        replay.removeAll(keepingCapacity: true)
-        ForwardedHead.writeRequest(head, clientAddress: peer, into: &replay)
-        replayValid = replay.count <= HTTPExchange.replayLimit
-        exchange!.pending = replay  // shares the storage until the connection takes it
-        dispatch()
+        state = .forwarding(HTTPExchange(head: head, startedAt: owner.base.cachedNow))
+        dispatch(writing: head)
     }
 
     /// Body bytes from the client, chunk-encoded again if they came chunked.
-    private func forward(_ bytes: UnsafeRawBufferPointer, chunked: Bool) {
-        if chunked {
+    private func forward(_ bytes: UnsafeRawBufferPointer) {
+        if requestIsChunked {
             var chunk = scratch  // one send for size, bytes and CRLF
             scratch = []
             chunk.removeAll(keepingCapacity: true)
@@ -128,48 +166,43 @@ final class HTTPSession {
     }
 
     private func toBackend(_ bytes: UnsafeRawBufferPointer, remember: Bool) {
-        guard exchange != nil else { return }
-        if remember && replayValid {
-            if replay.count + bytes.count > HTTPExchange.replayLimit { replayValid = false } else { replay.append(contentsOf: bytes) }
-        }
-        if let backend = exchange!.backend, !exchange!.connecting {
-            if !backend.output.send(bytes) { return }  // the failure arrives as an event
+        guard isBusy else { return }
+        if remember { replay.record(bytes) }
+        if let backend = attachedBackend {
+            if !backend.send(bytes) { return }  // the failure arrives as an event
             if backend.output.pending > Self.highWater { pauseReading() }
-        } else {
-            exchange!.pending.append(contentsOf: bytes)
-            if exchange!.pending.count > Self.highWater { pauseReading() }
+        } else if let held = updateExchange({ $0.hold(bytes) }), held > Self.highWater {
+            pauseReading()
         }
     }
 
-    /// Picks the next backend not yet tried and hands it the request.
-    func dispatch() {
-        guard exchange != nil else { return }
+    /// Picks the next backend not yet tried and hands it the request; the
+    /// first time (`head` given) writes the request for it, which a retry
+    /// elsewhere then sends again as it is.
+    func dispatch(writing head: RequestHead? = nil) {
+        guard case .forwarding(let exchange) = state else { return }
         guard tried.count <= owner.config.retries, let address = owner.directory.next(excluding: tried) else {
             // haproxy's words: refused connects only is 503, a broken answer 502.
-            return exchange!.backendBroke ? answer(502, "no backend could answer") : answer(503, "no backend is up")
+            return exchange.backendBroke ? answer(502, "no backend could answer") : answer(503, "no backend is up")
         }
         tried.append(address)
-        if let idle = owner.takeIdle(address) {
-            exchange!.backend = idle
-            attach(idle)
-            return
+        if let head {
+            replay.start { ForwardedHead.writeRequest(head, clientAddress: peer, backend: address, fields: &fields, into: &$0) }
+            let written = replay.bytes  // shares the replay's storage until the connection takes it
+            updateExchange { $0.backend = .waiting(pending: written) }
         }
-        exchange!.connecting = true
+        if let idle = owner.takeIdle(address) { return attach(idle) }
         Connector(base: owner.base, address: address, timeout: owner.config.connectTimeout) { [weak self] result in
-            guard let self, self.exchange != nil else {
+            guard let self, self.isBusy else {
                 if case .success(let fd) = result { Glibc.close(fd) }
                 return
             }
             switch result {
             case .success(let fd):
-                let connection = self.owner.adopt(fd: fd, address: address)
-                self.exchange!.connecting = false
-                self.exchange!.backend = connection
-                self.attach(connection)
+                self.attach(self.owner.adopt(fd: fd, address: address))
             case .failure:
                 self.owner.directory.failed(address)
-                self.exchange!.connecting = false
-                if self.replayValid { self.exchange!.pending = self.replay }
+                if self.replay.isWhole { self.updateExchange { $0.backend = .waiting(pending: self.replay.bytes) } }
                 self.dispatch()
             }
         }
@@ -177,11 +210,12 @@ final class HTTPSession {
 
     /// Sends what waited for the connection, then streams directly.
     private func attach(_ connection: BackendConnection) {
-        connection.begin(for: self, headRequest: exchange!.method == .HEAD)
-        let pending = exchange!.pending
-        exchange!.pending = []
+        guard case .forwarding(let exchange) = state else { return }
+        let headRequest = exchange.method == .HEAD, requestComplete = exchange.requestComplete
+        connection.begin(for: self, headRequest: headRequest)
+        let pending = updateExchange { $0.attach(connection) } ?? []
         if !pending.isEmpty { pending.withUnsafeBytes { toBackend($0, remember: false) } }
-        if !exchange!.requestComplete { resumeReading() }
+        if !requestComplete { resumeReading() }
     }
 
     // MARK: plumbing
@@ -192,13 +226,14 @@ final class HTTPSession {
     }
 
     func closeAfterFlush() {
-        closing = true
+        state = .closing
         pauseReading()
         if output.pending == 0 { close() }
     }
 
     private func armReading() {
-        guard !readPaused, !closing, channel.isOpen else { return }
+        guard !readPaused, channel.isOpen else { return }
+        if case .closing = state { return }
         channel.startReading()
     }
 
@@ -209,7 +244,8 @@ final class HTTPSession {
     }
 
     func resumeReading() {
-        guard readPaused, !closing, channel.isOpen else { return }
+        guard readPaused, channel.isOpen else { return }
+        if case .closing = state { return }
         readPaused = false
         armReading()
         if !input.isEmpty { process() }
@@ -218,15 +254,15 @@ final class HTTPSession {
     private func writable() {
         lastActivity = owner.base.cachedNow
         guard output.flush() else { return close() }
-        if output.pending == 0 && closing { return close() }
-        if output.pending <= Self.highWater / 2 { exchange?.backend?.resumeReading() }
+        if output.pending == 0, case .closing = state { return close() }
+        if output.pending <= Self.highWater / 2 { attachedBackend?.resumeReading() }
     }
 
     func close() {
         guard channel.isOpen else { return }
         channel.close()
-        if let backend = exchange?.backend { backend.delegate = nil; backend.close() }
-        exchange = nil
+        if let backend = attachedBackend { backend.delegate = nil; backend.close() }
+        state = .closed
         owner.sessionClosed(self)
     }
 

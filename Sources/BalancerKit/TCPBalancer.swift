@@ -88,11 +88,3 @@ public final class TCPBalancer: BalancerFront {
         scratch.deallocate()
     }
 }
-
-/// What the command needs of either mode.
-public protocol BalancerFront: AnyObject {
-    var address: SocketAddress { get }
-    var connectionCount: Int { get }
-    func stopAccepting()
-    func close()
-}

@@ -36,6 +36,22 @@ public struct HTTPHeaders: Sendable, Sequence {
         spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
     }
 
+    /// Appends a field from raw bytes; `writeValue` appends its value
+    /// straight into the storage. With `removeAll(keepingCapacity:)`, a
+    /// writer reuses one `HTTPHeaders` for every head it builds.
+    public mutating func append(name: UnsafeRawBufferPointer, writingValue writeValue: (inout [UInt8]) -> Void) {
+        let nameStart = Int32(storage.count)
+        storage.append(contentsOf: name)
+        let nameEnd = Int32(storage.count)
+        writeValue(&storage)
+        spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
+    }
+
+    public mutating func removeAll(keepingCapacity: Bool = false) {
+        storage.removeAll(keepingCapacity: keepingCapacity)
+        spans.removeAll(keepingCapacity: keepingCapacity)
+    }
+
     /// Removes every field called `name` (case-insensitive).
     public mutating func remove(name: String) {
         let kept = spans.filter { !nameEquals($0, name) }
@@ -71,29 +87,40 @@ public struct HTTPHeaders: Sendable, Sequence {
     /// Whether a comma-separated field such as `Connection` lists `token`
     /// (case-insensitive), in any of its occurrences.
     public func containsToken(_ token: String, in name: String) -> Bool {
-        // Scans the value bytes in place: no String, split or lowercased().
-        for span in spans where nameEquals(span, name) {
-            var start = Int(span.valueStart)
-            let end = Int(span.valueEnd)
-            while start < end {
-                var stop = start
-                while stop < end && storage[stop] != 0x2C { stop += 1 }
-                var first = start, last = stop
-                while first < last && (storage[first] == 0x20 || storage[first] == 0x09) { first += 1 }
-                while last > first && (storage[last - 1] == 0x20 || storage[last - 1] == 0x09) { last -= 1 }
-                if last - first == token.utf8.count {
-                    var index = first
-                    var same = true
-                    for byte in token.utf8 where same {
-                        same = ASCII.lower(storage[index]) == ASCII.lower(byte)
-                        index += 1
-                    }
-                    if same { return true }
+        var found = false
+        forEachToken(in: name) { candidate in
+            guard candidate.count == token.utf8.count else { return true }
+            var index = 0
+            for byte in token.utf8 {
+                if ASCII.lower(candidate[index]) != ASCII.lower(byte) { return true }
+                index += 1
+            }
+            found = true
+            return false
+        }
+        return found
+    }
+
+    /// Calls `body` with each token (spaces and tabs trimmed, empty ones
+    /// skipped) of every field called `name`, in order, as raw bytes in
+    /// place: no String, split or lowercased(), one pass over the values.
+    /// `body` returns false to stop.
+    public func forEachToken(in name: String, _ body: (UnsafeRawBufferPointer) -> Bool) {
+        storage.withUnsafeBytes { bytes in
+            for span in spans where nameEquals(span, name) {
+                var start = Int(span.valueStart)
+                let end = Int(span.valueEnd)
+                while start < end {
+                    var stop = start
+                    while stop < end && bytes[stop] != 0x2C { stop += 1 }
+                    var first = start, last = stop
+                    while first < last && (bytes[first] == ASCII.space || bytes[first] == ASCII.tab) { first += 1 }
+                    while last > first && (bytes[last - 1] == ASCII.space || bytes[last - 1] == ASCII.tab) { last -= 1 }
+                    if last > first && !body(UnsafeRawBufferPointer(rebasing: bytes[first..<last])) { return }
+                    start = stop + 1
                 }
-                start = stop + 1
             }
         }
-        return false
     }
 
     public func makeIterator() -> AnyIterator<(name: String, value: String)> {

@@ -131,6 +131,7 @@ final class ClusterShell {
             control = pipe
             var arguments = ["--port", "\(command.port)", "--host", command.host, "--mode", command.mode,
                              "--control-fd", "0", "--check", "healthcheck", "--log-level", command.logging.logLevel.rawValue]
+            if command.exposeBackend { arguments.append("--expose-backend") }
             for port in backends { arguments += ["--backend", "\(command.host):\(port)"] }
             let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd)
             pipe.closeReadEnd()

@@ -36,6 +36,9 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Balancer mode: tcp (per-connection round robin, as the study's haproxy) or http (per request).")
     var mode: String = "tcp"
 
+    @Flag(help: "Passed to the balancer: X-Backend names the answering worker (http mode).")
+    var exposeBackend = false
+
     @Option(help: "Address everything listens on.")
     var host: String = "127.0.0.1"
 

@@ -51,11 +51,14 @@ final class BalancerPartsTests: XCTestCase {
             ("Host", "x"), ("Connection", "close, X-Secret"), ("X-Secret", "1"), ("Keep-Alive", "300"),
             ("X-Forwarded-For", "10.0.0.1"), ("Content-Length", "5"), ("Accept", "*/*"),
         ]), framing: .length(5))
-        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.1"), as: UTF8.self)
+        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.1",
+                                                          backend: SocketAddress(host: "127.0.0.1", port: 8001)), as: UTF8.self)
         XCTAssertTrue(text.hasPrefix("PUT /blobs/u/b HTTP/1.1\r\n"))
         XCTAssertTrue(text.contains("X-Forwarded-For: 10.0.0.1, 127.0.0.1\r\n"))
         XCTAssertTrue(text.contains("Content-Length: 5\r\n"))
         XCTAssertTrue(text.contains("Accept: */*\r\n"))
+        XCTAssertTrue(text.contains("Host: x\r\n"))
+        XCTAssertFalse(text.contains("127.0.0.1:8001"), "the client's Host stays")
         XCTAssertFalse(text.contains("X-Secret"))
         XCTAssertFalse(text.contains("Keep-Alive"))
         XCTAssertFalse(text.lowercased().contains("connection:"))

@@ -5,11 +5,14 @@ import XCTest
 
 /// Heads as http mode rewrites them, chunk framing, and the retry rule.
 final class ForwardedHeadTests: XCTestCase {
+    private let backend = SocketAddress(host: "127.0.0.1", port: 8001)
+
     private func response(_ fields: [(String, String)], status: Int = 200, framing: BodyFraming,
-                          keepAlive: Bool = true, version: HTTPVersion = .http11) -> String {
+                          keepAlive: Bool = true, version: HTTPVersion = .http11,
+                          backend: [UInt8]? = Array("127.0.0.1:8001".utf8)) -> String {
         var head = ResponseHead(status: status, headers: HTTPHeaders(fields))
         head.framing = framing
-        let bytes = ForwardedHead.response(head, backend: Array("127.0.0.1:8001".utf8), keepAlive: keepAlive, clientVersion: version)
+        let bytes = ForwardedHead.response(head, backend: backend, keepAlive: keepAlive, clientVersion: version)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -19,6 +22,11 @@ final class ForwardedHeadTests: XCTestCase {
                              ("ETag", "\"a\"")], framing: .length(12))
         XCTAssertEqual(text, "HTTP/1.1 200 OK\r\nServer: nginx\r\nETag: \"a\"\r\nContent-Length: 12\r\n"
                        + "X-Backend: 127.0.0.1:8001\r\n\r\n")
+    }
+
+    func testResponseNamesNoBackendUnlessAsked() {
+        XCTAssertEqual(response([("Server", "blob-server")], framing: .length(0), backend: nil),
+                       "HTTP/1.1 200 OK\r\nServer: blob-server\r\nContent-Length: 0\r\n\r\n")
     }
 
     func testResponseConnectionHeaderFollowsTheClientSide() {
@@ -40,9 +48,31 @@ final class ForwardedHeadTests: XCTestCase {
             ("X-Forwarded-For", "10.0.0.1"), ("TE", "trailers"), ("Proxy-Connection", "keep-alive"),
             ("X-Forwarded-For", "10.0.0.2"), ("Transfer-Encoding", "chunked"), ("Expect", "100-continue"),
         ]), framing: .chunked)
-        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9"), as: UTF8.self)
-        XCTAssertEqual(text, "POST /stream/u?direction=upload HTTP/1.1\r\n"
+        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self)
+        XCTAssertEqual(text, "POST /stream/u?direction=upload HTTP/1.1\r\nHost: 127.0.0.1:8001\r\n"
                        + "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.9\r\nTransfer-Encoding: chunked\r\n\r\n")
+    }
+
+    func testAHugeConnectionHeaderCostsLinearTimeAndDropsWhatItNames() {
+        // 32 KiB of tokens: repeated ones, and many distinct ones naming fields.
+        let tokens = String(repeating: "a,", count: 12_000) + (0..<1_000).map { "X-N\($0)" }.joined(separator: ",")
+        var fields = [("Host", "h"), ("Connection", tokens)]
+        for index in stride(from: 0, to: 96, by: 2) { fields += [("X-N\(index)", "named"), ("X-K\(index)", "kept")] }
+        let head = RequestHead(method: .GET, target: "/", headers: HTTPHeaders(fields))
+        let started = Date()
+        let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.2, "the quadratic version took about a second")
+        let kept = stride(from: 0, to: 96, by: 2).map { "X-K\($0): kept\r\n" }.joined()
+        XCTAssertEqual(text, "GET / HTTP/1.1\r\nHost: h\r\n" + kept + "X-Forwarded-For: 127.0.0.9\r\n\r\n")
+    }
+
+    func testARequestWithoutHostGetsTheBackendsAddress() {
+        let old = RequestHead(method: .GET, target: "/", version: .http10, headers: HTTPHeaders([("Accept", "*/*")]), keepAlive: false)
+        XCTAssertEqual(String(decoding: ForwardedHead.request(old, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self),
+                       "GET / HTTP/1.1\r\nAccept: */*\r\nHost: 127.0.0.1:8001\r\nX-Forwarded-For: 127.0.0.9\r\n\r\n")
+        let withHost = RequestHead(method: .GET, target: "/", version: .http10, headers: HTTPHeaders([("host", "front")]))
+        XCTAssertEqual(String(decoding: ForwardedHead.request(withHost, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self),
+                       "GET / HTTP/1.1\r\nhost: front\r\nX-Forwarded-For: 127.0.0.9\r\n\r\n", "the client's own Host is kept")
     }
 
     func testHopByHopLengthsMatchTheFastPath() {

@@ -27,6 +27,35 @@ final class HeaderFieldTests: XCTestCase {
         XCTAssertEqual(head.headers.count, 3)
     }
 
+    func testConnectionTokensAreScannedInPlaceAcrossOccurrences() {
+        var parser = RequestParser()
+        let input = bytes("GET / HTTP/1.1\r\nHost: h\r\nConnection: , Keep-Alive ,\t X-A\r\nX-B: 1\r\nconnection: close\r\n\r\n")
+        let (event, _) = input.withUnsafeBytes { parser.next($0) }
+        guard case .head(let head) = event else { return XCTFail("\(event)") }
+        var tokens: [String] = []
+        head.headers.forEachToken(in: "Connection") { tokens.append(String(decoding: $0, as: UTF8.self)); return true }
+        XCTAssertEqual(tokens, ["Keep-Alive", "X-A", "close"], "trimmed, empty ones skipped, both fields in order")
+        var first: [String] = []
+        head.headers.forEachToken(in: "connection") { first.append(String(decoding: $0, as: UTF8.self)); return false }
+        XCTAssertEqual(first, ["Keep-Alive"], "false stops the scan")
+    }
+
+    func testAHugeConnectionFieldIsScannedInLinearTime() {
+        // 32 KiB of tokens, as a hostile client may send (the head's limit).
+        let value = String(repeating: "a,", count: 16_000)
+        let started = Date()
+        var parser = RequestParser()
+        let input = bytes("GET / HTTP/1.1\r\nHost: h\r\nConnection: \(value)\r\n\r\n")
+        let (event, _) = input.withUnsafeBytes { parser.next($0) }
+        guard case .head(let head) = event else { return XCTFail("\(event)") }
+        var count = 0
+        head.headers.forEachToken(in: "connection") { _ in count += 1; return true }
+        XCTAssertEqual(count, 16_000)
+        XCTAssertTrue(head.keepAlive)
+        XCTAssertFalse(head.headers.containsToken("close", in: "connection"))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 0.5)
+    }
+
     func testObsoleteLineFoldingIs400() {
         assertRequestFails("GET / HTTP/1.1\r\nHost: h\r\nX-A: one\r\n two\r\n\r\n", .obsoleteLineFolding, status: 400)
         assertRequestFails("GET / HTTP/1.1\r\nHost: h\r\nX-A: one\r\n\ttwo\r\n\r\n", .obsoleteLineFolding, status: 400)

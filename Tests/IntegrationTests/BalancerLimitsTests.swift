@@ -37,7 +37,8 @@ final class BalancerLimitsTests: XCTestCase {
     func testHelpPortInUseAndSigterm() throws {
         let help = try TestProcess("blob-balancer", ["--help"])
         XCTAssertEqual(help.waitForExit(timeout: 10), 0)
-        for flag in ["--backend", "--mode", "--retries", "--check-inter", "--rise", "--fall", "--maxconn", "--control-fd"] {
+        for flag in ["--backend", "--mode", "--retries", "--check-inter", "--rise", "--fall", "--maxconn", "--control-fd",
+                     "--timeout-http-request", "--timeout-server", "--expose-backend"] {
             XCTAssertTrue(help.output.contains(flag), flag)
         }
         let (first, port) = try start(["--mode", "http"])
@@ -75,7 +76,7 @@ final class BalancerLimitsTests: XCTestCase {
 
     func testDrainTakesNoNewRequestsAndStopFinishesInFlight() throws {
         let pipe = Pipe()
-        let (process, port) = try start(["--mode", "http", "--control-fd", "0"], stdin: pipe)
+        let (process, port) = try start(["--mode", "http", "--control-fd", "0", "--expose-backend"], stdin: pipe)
         let kept = try TestConnection(port: port)
         pipe.fileHandleForWriting.write(Data("drain 127.0.0.1:\(workerPorts[0])\n".utf8))
         try process.waitForLine(containing: "draining")

@@ -64,7 +64,7 @@ final class BalancerTests: XCTestCase {
     }
 
     func testHTTPModeAlternatesBackendsPerRequestOnOneConnection() throws {
-        let port = try startBalancer(mode: "http")
+        let port = try startBalancer(mode: "http", extra: ["--expose-backend"])
         let connection = try TestConnection(port: port)
         var served: [String] = []
         for _ in 0..<4 {
@@ -75,6 +75,21 @@ final class BalancerTests: XCTestCase {
         }
         let expected = workerPorts.map { "127.0.0.1:\($0)" }
         XCTAssertEqual(served, expected + expected)
+    }
+
+    func testWithoutExposeBackendNoAnswerNamesAWorker() throws {
+        for mode in ["http", "tcp"] {
+            let port = try startBalancer(mode: mode)
+            let connection = try TestConnection(port: port)
+            for path in ["/", "/blobs/nobody/missing"] {
+                try connection.send("GET \(path) HTTP/1.1\r\nHost: x\r\n\r\n")
+                let response = try connection.readResponse()
+                XCTAssertEqual(response.status, path == "/" ? 200 : 404, "\(mode) \(path)")
+                XCTAssertNil(response.headers["x-backend"], "\(mode) \(path)")
+                XCTAssertFalse(response.headers.contains { $0.value.contains("127.0.0.1:\(workerPorts[0])") || $0.value.contains("127.0.0.1:\(workerPorts[1])") })
+            }
+            balancer?.stop()
+        }
     }
 
     func testTCPModeAlternatesBackendsPerConnection() throws {
@@ -106,7 +121,7 @@ final class BalancerTests: XCTestCase {
     }
 
     func testMalformedRequestsGet400AndNeverReachABackend() throws {
-        let port = try startBalancer(mode: "http")
+        let port = try startBalancer(mode: "http", extra: ["--expose-backend"])
         for request in ["GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
                         "NOT HTTP\r\n\r\n",
                         "PUT /blobs/a/b HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"] {
@@ -119,9 +134,46 @@ final class BalancerTests: XCTestCase {
         XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/blobs/a/b").status, 404, "nothing was stored")
     }
 
+    func testAHugeConnectionHeaderIsAnsweredQuickly() throws {
+        let port = try startBalancer(mode: "http")
+        let connection = try TestConnection(port: port)
+        try connection.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        XCTAssertEqual(try connection.readResponse().status, 200)
+        // Just under the 32 KiB head limit: 16,000 tokens for the balancer to
+        // scan. The best of three, so that a busy test machine does not fail
+        // it (the quadratic scan took about a second every time).
+        let tokens = String(repeating: "a,", count: 16_000)
+        var fastest = Double.infinity
+        for _ in 0..<3 {
+            let started = Date()
+            try connection.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: \(tokens)\r\nA: 1\r\n\r\n")
+            XCTAssertEqual(try connection.readResponse().status, 200)
+            fastest = min(fastest, Date().timeIntervalSince(started))
+        }
+        XCTAssertLessThan(fastest, 0.05, "took \(fastest) s at best")
+    }
+
+    func testHTTP10WithAndWithoutHostIsServedInBothModes() throws {
+        let blob = Array("from an old client".utf8)
+        for mode in ["tcp", "http"] {
+            let port = try startBalancer(mode: mode)
+            XCTAssertEqual(try TestHTTP.request(port: port, method: "PUT", path: "/blobs/old/\(mode)", body: blob).status, 200)
+            for host in ["", "Host: x\r\n"] {
+                for path in ["/", "/blobs/old/\(mode)"] {
+                    let connection = try TestConnection(port: port)
+                    try connection.send("GET \(path) HTTP/1.0\r\n\(host)\r\n")
+                    let response = try connection.readResponse()
+                    XCTAssertEqual(response.status, 200, "\(mode) mode, GET \(path), \(host.isEmpty ? "no Host" : "Host")")
+                    if path != "/" { XCTAssertEqual(response.body, blob, mode) }
+                }
+            }
+            balancer?.stop()
+        }
+    }
+
     func testNoBackendUpIs503() throws {
         workers.forEach { $0.stop() }
-        let port = try startBalancer(mode: "http")
+        let port = try startBalancer(mode: "http", extra: ["--expose-backend"])
         // The first request finds both refusing (marked DOWN at once), the next finds none UP.
         for _ in 0..<2 {
             let response = try TestHTTP.request(port: port, method: "GET", path: "/")
@@ -159,7 +211,7 @@ final class BalancerTests: XCTestCase {
 
     func testControlChannelAddsRemovesAndEOFStops() throws {
         let pipe = Pipe()
-        var arguments = ["--port", "0", "--mode", "http", "--control-fd", "0", "--check-inter", "10s"]
+        var arguments = ["--port", "0", "--mode", "http", "--control-fd", "0", "--check-inter", "10s", "--expose-backend"]
         arguments += ["--backend", "127.0.0.1:\(workerPorts[0])"]
         let process = try TestProcess("blob-balancer", arguments, stdin: pipe)
         balancer = process

@@ -108,7 +108,7 @@ final class ClusterTests: XCTestCase {
     }
 
     func testTtinAndTtouChangeTheWorkerCountAndTheBalancerFollows() throws {
-        try start(workers: 2, mode: "http")
+        try start(workers: 2, mode: "http", extra: ["--expose-backend"])
         cluster!.signal(SIGTTIN)
         try cluster!.waitForLine(containing: "backend 127.0.0.1:\(port + 3) added", timeout: 5)
         var seen = Set<String>()
