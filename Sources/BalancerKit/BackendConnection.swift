@@ -76,9 +76,12 @@ final class BackendConnection {
 
     private func readable() {
         lastActivity = owner.base.cachedNow
-        let received = input.fill(from: channel.fd)
-        if received < 0 && (errno == EAGAIN || errno == EINTR) { return }
-        if received <= 0 {
+        switch input.receive(from: channel.fd) {
+        case .wouldBlock:
+            return
+        case .bytes, .bufferFull:
+            break  // a full buffer: the parser judges what it holds (an oversized head is an error)
+        case .endOfStream, .failed:
             if let delegate {
                 if case .end? = parser.finish() {
                     keepAlive = false

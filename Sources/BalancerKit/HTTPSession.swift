@@ -91,25 +91,29 @@ final class HTTPSession {
 
     private func readable() {
         lastActivity = owner.base.cachedNow
-        let received = input.fill(from: channel.fd)
-        if received == -1 && (errno == EAGAIN || errno == EINTR) { return armReading() }
-        switch state {
-        case .closed:
+        let received = input.receive(from: channel.fd)
+        if case .wouldBlock = received { return armReading() }
+        switch (state, received) {
+        case (.closed, _):
             return
-        case .closing:
-            if received == 0 || received == -1 { return close() }
+        case (.closing, .endOfStream), (.closing, .failed):
+            return close()
+        case (.closing, _):
             return input.clear()
-        case .forwarding(let exchange) where exchange.requestComplete:
-            if received == 0 {
+        case (.forwarding(let exchange), _) where exchange.requestComplete:
+            switch received {
+            case .endOfStream:
                 // Half-closed after a whole request: answer it, then close.
                 updateExchange { $0.request = .complete(clientHalfClosed: true) }
                 return pauseReading()
+            case .failed: return close()
+            case .bufferFull: return pauseReading()  // pipelined bytes wait for the answer
+            case .bytes, .wouldBlock: return
             }
-            if received == -1 { return close() }
-            if received == -2 { pauseReading() }  // buffer full: wait for the answer
-            return
-        case .idle, .readingHead, .forwarding:
-            if received == 0 || received == -1 { return close() }
+        case (_, .endOfStream), (_, .failed):
+            return close()
+        case (.idle, _), (.readingHead, _), (.forwarding, _):
+            break  // bytes, or a full buffer the parser now judges (431 for an oversized head)
         }
         process()
     }

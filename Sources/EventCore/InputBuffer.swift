@@ -57,20 +57,6 @@ public final class InputBuffer {
         }
     }
 
-    /// The older form of `receive(from:)`, kept for callers not yet moved to
-    /// it: the byte count, 0 at EOF, -1 with errno set (EAGAIN when nothing
-    /// was there), or -2 with errno ENOBUFS when the buffer is full, so a
-    /// caller that reads errno never sees a stale EAGAIN and spins.
-    public func fill(from fd: Int32) -> Int {
-        switch receive(from: fd) {
-        case .bytes(let count): return count
-        case .endOfStream: return 0
-        case .wouldBlock: errno = EAGAIN; return -1
-        case .failed(let code): errno = code; return -1
-        case .bufferFull: errno = ENOBUFS; return -2
-        }
-    }
-
     /// Compacts when the tail is short, or doubles (up to the maximum) when
     /// the unread bytes fill the whole buffer.
     private func makeRoom() {

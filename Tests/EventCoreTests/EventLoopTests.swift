@@ -46,12 +46,12 @@ final class EventLoopTests: XCTestCase {
         defer { close(fds[0]); close(fds[1]) }
         let buffer = InputBuffer(capacity: 8, maxCapacity: 32)
         _ = "abcdefgh".withCString { write(fds[1], $0, 8) }
-        XCTAssertEqual(buffer.fill(from: fds[0]), 8)
+        XCTAssertEqual(buffer.receive(from: fds[0]), .bytes(8))
         buffer.consume(6)
         _ = "ijklmnop".withCString { write(fds[1], $0, 8) }
-        XCTAssertGreaterThan(buffer.fill(from: fds[0]), 0)
+        guard case .bytes = buffer.receive(from: fds[0]) else { return XCTFail("the new bytes are read") }
         XCTAssertEqual(String(decoding: buffer.readable, as: UTF8.self).prefix(2), "gh")
-        while buffer.count < 10 { _ = buffer.fill(from: fds[0]) }
+        while buffer.count < 10 { _ = buffer.receive(from: fds[0]) }
         XCTAssertEqual(String(decoding: buffer.readable, as: UTF8.self), "ghijklmnop")
     }
 

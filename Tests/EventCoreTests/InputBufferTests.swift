@@ -59,13 +59,4 @@ final class InputBufferTests: XCTestCase {
         XCTAssertEqual(buffer.receive(from: pipeFds[0]), .failed(errno: ENOTSOCK))
         XCTAssertEqual(buffer.receive(from: -1), .failed(errno: EBADF))
     }
-
-    func testTheOlderFillNeverLeavesAStaleErrno() {
-        let buffer = InputBuffer(capacity: 4, maxCapacity: 4)
-        write("abcdef")
-        XCTAssertEqual(buffer.fill(from: fds[0]), 4)
-        errno = EAGAIN
-        XCTAssertEqual(buffer.fill(from: fds[0]), -2)
-        XCTAssertEqual(errno, ENOBUFS)
-    }
 }
