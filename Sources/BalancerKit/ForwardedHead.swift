@@ -21,6 +21,8 @@ public enum ForwardedHead {
     private static let chunkedValue = Array("chunked".utf8)
     private static let hostName = Array("Host".utf8)
     private static let hostLower = Array("host".utf8)
+    private static let idempotencyKeyName = Array("Idempotency-Key".utf8)
+    private static let idempotencyKeyLower = Array("idempotency-key".utf8)
     private static let backendName = Array("X-Backend".utf8)
     private static let connectionName = Array("Connection".utf8)
     private static let closeValue = Array("close".utf8)
@@ -29,29 +31,37 @@ public enum ForwardedHead {
     /// The request as the backend at `backend` gets it (always kept alive).
     public static func request(_ head: RequestHead, clientAddress: String, backend: SocketAddress) -> [UInt8] {
         var bytes: [UInt8] = [], fields = HTTPHeaders()
-        writeRequest(head, clientAddress: Array(clientAddress.utf8), backend: backend, fields: &fields, into: &bytes)
+        writeRequest(head, clientAddress: Array(clientAddress.utf8), backend: backend, keys: IdempotencyKeySource(),
+                     fields: &fields, into: &bytes)
         return bytes
     }
 
     /// Appends the request head as the backend gets it to `bytes`; `fields`
     /// is scratch space the caller reuses (its contents are replaced). It
     /// goes out as HTTP/1.1, which requires Host: an HTTP/1.0 request
-    /// without one gets the backend's address.
-    static func writeRequest(_ head: RequestHead, clientAddress: [UInt8], backend: SocketAddress,
+    /// without one gets the backend's address. A PUT, POST or DELETE without
+    /// an `Idempotency-Key` gets one from `keys`: a retry sends these same
+    /// bytes, so the worker can tell its own earlier attempt.
+    static func writeRequest(_ head: RequestHead, clientAddress: [UInt8], backend: SocketAddress, keys: IdempotencyKeySource,
                              fields: inout HTTPHeaders, into bytes: inout [UInt8]) {
         let named = connectionNamed(head.headers)
         var forwardedCount = 0
         var hasHost = false
+        var hasKey = false
         fields.removeAll(keepingCapacity: true)
         head.headers.forEachRaw { name, value in
             if equalsIgnoringCase(name, forwardedFor) {
                 forwardedCount += 1
             } else if !isDropped(name, named: named) {
                 hasHost = hasHost || equalsIgnoringCase(name, hostLower)
+                hasKey = hasKey || equalsIgnoringCase(name, idempotencyKeyLower)
                 fields.append(name: name) { $0.append(contentsOf: value) }
             }
         }
         if !hasHost { append(hostName, to: &fields) { $0.append(contentsOf: backend.description.utf8) } }
+        if !hasKey && (head.method == .PUT || head.method == .POST || head.method == .DELETE) {
+            append(idempotencyKeyName, to: &fields) { keys.appendNext(to: &$0) }
+        }
         append(forwardedForName, to: &fields) { value in
             if forwardedCount > 0 {
                 // Earlier proxies' addresses first, in order, then the client's.

@@ -20,6 +20,8 @@ public final class HTTPBalancer: BalancerFront {
     /// String on every request, and lists are popped in place (no copy).
     private var idle: [(address: SocketAddress, connections: [BackendConnection])] = []
     private var sweeper: LoopEvent?
+    /// Keys for the writing requests that come without one.
+    let idempotencyKeys = IdempotencyKeySource()
     private(set) var isStopping = false
 
     public init(base: EventBase, config: BalancerConfig, directory: BackendDirectory, logger: Logger) throws(SystemError) {

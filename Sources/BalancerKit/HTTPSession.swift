@@ -191,7 +191,10 @@ final class HTTPSession {
         }
         tried.append(address)
         if let head {
-            replay.start { ForwardedHead.writeRequest(head, clientAddress: peer, backend: address, fields: &fields, into: &$0) }
+            replay.start {
+                ForwardedHead.writeRequest(head, clientAddress: peer, backend: address, keys: owner.idempotencyKeys,
+                                           fields: &fields, into: &$0)
+            }
             let written = replay.bytes  // shares the replay's storage until the connection takes it
             updateExchange { $0.backend = .waiting(pending: written) }
         }

@@ -47,10 +47,40 @@ final class ForwardedHeadTests: XCTestCase {
         let head = RequestHead(method: .POST, target: "/stream/u?direction=upload", headers: HTTPHeaders([
             ("X-Forwarded-For", "10.0.0.1"), ("TE", "trailers"), ("Proxy-Connection", "keep-alive"),
             ("X-Forwarded-For", "10.0.0.2"), ("Transfer-Encoding", "chunked"), ("Expect", "100-continue"),
+            ("Idempotency-Key", "\"k1\""),
         ]), framing: .chunked)
         let text = String(decoding: ForwardedHead.request(head, clientAddress: "127.0.0.9", backend: backend), as: UTF8.self)
-        XCTAssertEqual(text, "POST /stream/u?direction=upload HTTP/1.1\r\nHost: 127.0.0.1:8001\r\n"
+        XCTAssertEqual(text, "POST /stream/u?direction=upload HTTP/1.1\r\nIdempotency-Key: \"k1\"\r\nHost: 127.0.0.1:8001\r\n"
                        + "X-Forwarded-For: 10.0.0.1, 10.0.0.2, 127.0.0.9\r\nTransfer-Encoding: chunked\r\n\r\n")
+    }
+
+    /// Writing requests without a key get one, each its own, so a retry
+    /// (the same bytes sent again) carries the key of the first attempt; a
+    /// client's key is kept as it is, and reads get none.
+    func testWritingRequestsWithoutAKeyGetAFreshOne() {
+        let keys = IdempotencyKeySource()
+        func written(_ method: HTTPMethod, _ fields: [(String, String)] = [("Host", "h")]) -> String {
+            var bytes: [UInt8] = [], scratch = HTTPHeaders()
+            ForwardedHead.writeRequest(RequestHead(method: method, target: "/blobs/u/b", headers: HTTPHeaders(fields)),
+                                       clientAddress: Array("127.0.0.9".utf8), backend: backend, keys: keys,
+                                       fields: &scratch, into: &bytes)
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        func key(_ text: String) -> String? {
+            text.components(separatedBy: "\r\n").first { $0.hasPrefix("Idempotency-Key: ") }.map { String($0.dropFirst(17)) }
+        }
+        let put = key(written(.PUT)), delete = key(written(.DELETE)), post = key(written(.POST))
+        XCTAssertNotNil(put)
+        XCTAssertTrue(put?.hasPrefix("\"") == true && put?.hasSuffix("\"") == true, "a quoted string, as the draft writes it")
+        XCTAssertEqual(Set([put, delete, post].compactMap { $0 }).count, 3, "each request its own key")
+        XCTAssertNil(key(written(.GET)))
+        XCTAssertNil(key(written(.HEAD)))
+        XCTAssertEqual(key(written(.PUT, [("Host", "h"), ("idempotency-key", "mine")])), nil, "only the client's field")
+        XCTAssertTrue(written(.PUT, [("Host", "h"), ("idempotency-key", "mine")]).contains("idempotency-key: mine\r\n"))
+        var first: [UInt8] = [], other: [UInt8] = []
+        IdempotencyKeySource().appendNext(to: &first)
+        IdempotencyKeySource().appendNext(to: &other)
+        XCTAssertNotEqual(first, other, "another balancer (or a restart), another prefix")
     }
 
     func testAHugeConnectionHeaderCostsLinearTimeAndDropsWhatItNames() {
