@@ -51,9 +51,13 @@ let package = Package(
         // The control lines between the supervisor and the balancer.
         .target(name: "ClusterControl", dependencies: ["EventCore"], swiftSettings: swiftSettings),
 
+        // The Blobs API's wire formats, pure (no I/O; fuzzed): names, routes,
+        // queries, ranges, flags JSON, stream manifests, idempotency keys.
+        .target(name: "BlobProtocol", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
+
         // The blob worker: store, handlers, gzip; `blob-server`.
         .target(
-            name: "BlobKit", dependencies: ["CShims", "CZlib", "EventCore", "HTTP1", "HTTPServerKit", logging],
+            name: "BlobKit", dependencies: ["BlobProtocol", "CShims", "CZlib", "EventCore", "HTTP1", "HTTPServerKit", logging],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "BlobServer",
@@ -90,7 +94,8 @@ let package = Package(
         .testTarget(name: "EventCoreTests", dependencies: ["EventCore"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit"], swiftSettings: swiftSettings),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "BlobKitTests", dependencies: ["BlobKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "BlobProtocolTests", dependencies: ["BlobProtocol"], swiftSettings: swiftSettings),
+        .testTarget(name: "BlobKitTests", dependencies: ["BlobKit", "BlobProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "BalancerKitTests", dependencies: ["BalancerKit", "ClusterControl", "EventCore", "HTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorKitTests", dependencies: ["SupervisorKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LoadKitTests", dependencies: ["LoadKit"], swiftSettings: swiftSettings),

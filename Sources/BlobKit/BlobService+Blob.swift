@@ -1,3 +1,4 @@
+import BlobProtocol
 import EventCore
 import HTTP1
 import HTTPServerKit
@@ -22,10 +23,8 @@ extension BlobService {
                     let flags = try FlagList.parse(body)
                     try store.setFlags(flags, user: names.user, namespace: names.namespace, id: id)
                     return HTTPResponse(status: 200)
-                } catch let error as StoreError {
-                    return BlobService.response(for: error, logger: logger)
                 } catch {
-                    return .text(400, "body must be a JSON list of flags")
+                    return BlobService.response(for: error, logger: logger, otherwise: .text(400, "body must be a JSON list of flags"))
                 }
             })
         case .DELETE:

@@ -1,3 +1,4 @@
+import BlobProtocol
 import EventCore
 import HTTP1
 import HTTPServerKit
@@ -31,11 +32,8 @@ extension BlobService {
                 let ids = try store.list(user: names.user, namespace: names.namespace, filterFlag: filterFlag,
                                          order: order, deleted: deleted)
                 return BlobService.json(JSONText.stringList(ids), gzip: gzip)
-            } catch let error as StoreError {
-                return BlobService.response(for: error, logger: logger)
             } catch {
-                logger.error("listing failed: \(error)")
-                return .text(500, "listing failed")
+                return BlobService.response(for: error, logger: logger, otherwise: .text(500, "listing failed"))
             }
         }
         guard let background else { return .respond(walk()) }

@@ -1,3 +1,4 @@
+import BlobProtocol
 import EventCore
 import HTTP1
 import HTTPServerKit
@@ -10,12 +11,8 @@ extension BlobService {
             return .readBody(CollectingSink(limit: Self.maxDownloadRequest) { [self] body in
                 do {
                     return try download(names: names, idsJSON: body)
-                } catch let error as StoreError {
-                    return BlobService.response(for: error, logger: logger)
-                } catch let error as RequestError {
-                    return error.response
                 } catch {
-                    return .text(400, "body must be a JSON list of blob ids")
+                    return BlobService.response(for: error, logger: logger, otherwise: .text(400, "body must be a JSON list of blob ids"))
                 }
             })
         case "upload":

@@ -1,3 +1,4 @@
+import BlobProtocol
 import EventCore
 import HTTP1
 import HTTPServerKit
@@ -62,13 +63,8 @@ public final class BlobService: HTTPHandler {
             default:
                 return .respond(.text(404, "no such resource"))
             }
-        } catch let error as StoreError {
-            return .respond(Self.response(for: error, logger: logger))
-        } catch let error as RequestError {
-            return .respond(error.response)
         } catch {
-            logger.error("internal error: \(error)")
-            return .respond(.text(500, "internal error"))
+            return .respond(Self.response(for: error, logger: logger, otherwise: internalError(error)))
         }
     }
 
@@ -93,14 +89,31 @@ public final class BlobService: HTTPHandler {
         }
     }
 
-    /// The one place store failures become answers: the client gets the
-    /// one-line reason, the log also the path (never sent: it would tell
-    /// a client how the server's disk is laid out).
-    static func response(for error: StoreError, logger: Logger) -> HTTPResponse {
-        // A repeat of a request already done answers as the original did.
-        if error == .alreadyDone { return HTTPResponse(status: 200) }
-        if case .system = error { logger.error("store failure: \(error.logDescription)") }
-        return .text(error.status, error.reason)
+    /// The one place failures become answers. Store failures: the client
+    /// gets the one-line reason, the log also the path (never sent: it would
+    /// tell a client how the server's disk is laid out). Anything else is
+    /// `otherwise`.
+    static func response(for error: any Error, logger: Logger,
+                         otherwise fallback: @autoclosure () -> HTTPResponse) -> HTTPResponse {
+        switch error {
+        case StoreError.alreadyDone:
+            // A repeat of a request already done answers as the original did.
+            return HTTPResponse(status: 200)
+        case let error as StoreError:
+            if case .system = error { logger.error("store failure: \(error.logDescription)") }
+            return .text(error.status, error.reason)
+        case let error as RequestError:
+            return error.response
+        case let error as WireFormatError:
+            return .text(400, error.reason)
+        default:
+            return fallback()
+        }
+    }
+
+    private func internalError(_ error: any Error) -> HTTPResponse {
+        logger.error("internal error: \(error)")
+        return .text(500, "internal error")
     }
 
     /// A JSON answer, gzip-compressed when the client accepts it and it is

@@ -1,3 +1,4 @@
+import BlobProtocol
 import CShims
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import BlobProtocol
 #if canImport(Glibc)
 import Glibc
 #endif

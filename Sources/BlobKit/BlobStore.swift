@@ -1,3 +1,4 @@
+import BlobProtocol
 import EventCore
 #if canImport(Glibc)
 import Glibc
@@ -141,7 +142,11 @@ public final class BlobStore: @unchecked Sendable {
         let base = directory(user, namespace, id) + "/" + id.value
         guard Self.exists(base) else { throw .notFound }
         guard let bytes = try Self.readSmallFile(base + ".flags") else { return [] }
-        return try FlagList.parse(bytes)
+        do {
+            return try FlagList.parse(bytes)
+        } catch {
+            throw .corruptFlags
+        }
     }
 
     /// Replaces the flags atomically; `unknownFlag` (406) leaves them as they were.

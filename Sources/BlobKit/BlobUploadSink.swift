@@ -26,7 +26,7 @@ final class BlobUploadSink: RequestBodySink {
             return nil
         } catch {
             writer.abort()
-            return BlobService.response(for: error, logger: logger)
+            return BlobService.response(for: error, logger: logger, otherwise: .text(500, "internal error"))
         }
     }
 
@@ -35,7 +35,7 @@ final class BlobUploadSink: RequestBodySink {
             try writer.commit()
             return HTTPResponse(status: 200)
         } catch {
-            return BlobService.response(for: error, logger: logger)
+            return BlobService.response(for: error, logger: logger, otherwise: .text(500, "internal error"))
         }
     }
 

@@ -1,3 +1,4 @@
+import BlobProtocol
 import EventCore
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import BlobProtocol
 import FoundationEssentials
 import HTTP1
 

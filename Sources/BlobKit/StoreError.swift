@@ -7,22 +7,22 @@ import Glibc
 /// A system failure keeps the path it concerned for the log only: no
 /// answer names a file of the store.
 public enum StoreError: Error, Equatable, Sendable {
-    case badName(kind: BlobName.Kind)
     case notFound
     case exists
     /// What was asked was already done by a request with the same
     /// idempotency key: the handler answers the original 200.
     case alreadyDone
     case quotaExceeded
-    case badFlags
+    /// A stored `.flags` file that is not a JSON list (written behind our back).
+    case corruptFlags
     case unknownFlag(String)
     /// A system call failed on `path` (logged, never sent to a client).
     case system(call: String, errno: Int32, path: String)
 
     public var status: Int {
         switch self {
-        case .badName, .badFlags: return 400
         case .notFound: return 404
+        case .corruptFlags: return 500
         case .exists: return 409
         case .alreadyDone: return 200
         case .unknownFlag: return 406
@@ -34,12 +34,11 @@ public enum StoreError: Error, Equatable, Sendable {
     /// The one line a client is told.
     public var reason: String {
         switch self {
-        case .badName(let kind): return "invalid \(kind.rawValue): use 1 to 128 of A-Z a-z 0-9 _ -"
         case .notFound: return "no such blob"
         case .exists: return "blob already exists"
         case .alreadyDone: return "already done (same Idempotency-Key)"
         case .quotaExceeded: return "user quota exceeded"
-        case .badFlags: return "body must be a JSON list of flags"
+        case .corruptFlags: return "the blob's stored flags are unreadable"
         case .unknownFlag(let flag): return "unknown flag '\(flag)': use PENDING, PROCESSING, PROCESSED or FAILED"
         case .system(let call, let code, _):
             switch code {

@@ -1,3 +1,4 @@
+import BlobProtocol
 import EventCore
 import HTTPServerKit
 import Logging
@@ -48,15 +49,9 @@ final class StreamUploadSink: RequestBodySink {
                 if remaining - take == 0 { try commitCurrent() }
             }
             return nil
-        } catch let error as StoreError {
-            abort()
-            return BlobService.response(for: error, logger: logger)
-        } catch let error as RequestError {
-            abort()
-            return error.response
         } catch {
             abort()
-            return .text(400, "malformed stream upload")
+            return BlobService.response(for: error, logger: logger, otherwise: .text(400, "malformed stream upload"))
         }
     }
 
@@ -73,12 +68,9 @@ final class StreamUploadSink: RequestBodySink {
                 try commitCurrent()
             }
             return HTTPResponse(status: 200)
-        } catch let error as StoreError {
-            abort()
-            return BlobService.response(for: error, logger: logger)
         } catch {
             abort()
-            return .text(400, "malformed stream upload")
+            return BlobService.response(for: error, logger: logger, otherwise: .text(400, "malformed stream upload"))
         }
     }
 

@@ -1,3 +1,4 @@
+import BlobProtocol
 /// A validated user and namespace: the pair every endpoint works in.
 struct UserNamespace: Sendable {
     let user: BlobName

@@ -1,4 +1,5 @@
 @testable import BlobKit
+import BlobProtocol
 import Foundation
 import XCTest
 
@@ -89,10 +90,13 @@ final class BlobReadTests: StoreTestCase {
         XCTAssertEqual(try dotFiles(), [], "no temporary flags file left")
     }
 
-    func testCorruptFlagsFileIsBadFlags() throws {
+    /// A flags file written behind the store's back is the server's
+    /// problem, not the client's: 500, not 400.
+    func testCorruptFlagsFileIsAServerError() throws {
         try put("c", "x")
         try writeFile(path("c") + ".flags", "PENDING")
-        assertStoreError(.badFlags, try store.flags(user: user, namespace: ns, id: id("c")))
+        assertStoreError(.corruptFlags, try store.flags(user: user, namespace: ns, id: id("c")))
+        XCTAssertEqual(StoreError.corruptFlags.status, 500)
         XCTAssertEqual(try list(flag: "PENDING"), [], "a corrupt flags file matches no filter")
     }
 
@@ -106,8 +110,8 @@ final class BlobReadTests: StoreTestCase {
 
     func testErrorsMapToStatusesAndOneLineReasons() {
         let cases: [(StoreError, Int)] = [
-            (.badName(kind: .id), 400), (.notFound, 404), (.exists, 409), (.quotaExceeded, 507),
-            (.badFlags, 400), (.unknownFlag("X"), 406), (.system(call: "write", errno: ENOSPC, path: "/s/x"), 507),
+            (.notFound, 404), (.exists, 409), (.quotaExceeded, 507),
+            (.corruptFlags, 500), (.unknownFlag("X"), 406), (.system(call: "write", errno: ENOSPC, path: "/s/x"), 507),
             (.system(call: "open", errno: EACCES, path: "/s/x"), 500), (.system(call: "open", errno: EIO, path: "/s/x"), 500),
         ]
         for (error, status) in cases {

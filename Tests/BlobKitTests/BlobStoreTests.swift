@@ -1,4 +1,5 @@
 @testable import BlobKit
+import BlobProtocol
 import Foundation
 import XCTest
 
@@ -84,7 +85,6 @@ final class BlobStoreTests: XCTestCase {
         XCTAssertEqual(StoreError.notFound.status, 404)
         XCTAssertEqual(StoreError.quotaExceeded.status, 507)
         XCTAssertEqual(StoreError.unknownFlag("X").status, 406)
-        XCTAssertEqual(StoreError.badName(kind: .user).status, 400)
         XCTAssertEqual(StoreError.system(call: "write", errno: ENOSPC, path: "/s").status, 507)
         XCTAssertEqual(StoreError.system(call: "open", errno: EACCES, path: "/s").status, 500)
         XCTAssertTrue(StoreError.system(call: "open", errno: EACCES, path: "/s").reason.contains("permission denied"))

@@ -1,4 +1,5 @@
 @testable import BlobKit
+import BlobProtocol
 import XCTest
 
 /// The store's side of idempotency keys: recorded with the blob and the

@@ -1,4 +1,5 @@
 @testable import BlobKit
+import BlobProtocol
 import Foundation
 import XCTest
 

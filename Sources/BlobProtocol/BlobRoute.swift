@@ -1,6 +1,6 @@
 /// Where a request path points, before any name is validated: the router
 /// maps the path to one of these and the handlers validate the names.
-enum BlobRoute: Equatable {
+public enum BlobRoute: Equatable, Sendable {
     case baseline
     case healthcheck
     /// `/blobs/{user}/`: the listing.
@@ -14,7 +14,7 @@ enum BlobRoute: Equatable {
     case badPath
 
     /// Methods each route answers, for `405` and its `Allow` header.
-    var allowed: [String] {
+    public var allowed: [String] {
         switch self {
         case .baseline, .healthcheck, .list: return ["GET", "HEAD"]
         case .blob: return ["GET", "HEAD", "PUT", "POST", "DELETE"]
@@ -23,7 +23,7 @@ enum BlobRoute: Equatable {
         }
     }
 
-    init(path: Substring) {
+    public init(path: Substring) {
         if path == "/" { self = .baseline; return }
         if path == "/healthcheck" { self = .healthcheck; return }
         var segments = path.split(separator: "/", omittingEmptySubsequences: false)

@@ -1,4 +1,4 @@
-@testable import BlobKit
+@testable import BlobProtocol
 import XCTest
 
 /// Every form of a single byte range, and the edges API.md names.

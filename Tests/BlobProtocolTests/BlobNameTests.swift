@@ -1,4 +1,4 @@
-@testable import BlobKit
+@testable import BlobProtocol
 import XCTest
 
 /// The whitelist of API.md's Names section, byte by byte.
@@ -17,7 +17,7 @@ final class BlobNameTests: XCTestCase {
             XCTAssertFalse(BlobName.isValid(text), text.debugDescription)
             for kind in [BlobName.Kind.user, .id, .namespace] {
                 XCTAssertThrowsError(try BlobName(validating: text, kind: kind)) {
-                    XCTAssertEqual($0 as? StoreError, .badName(kind: kind))
+                    XCTAssertEqual(($0 as? WireFormatError)?.reason.hasPrefix("invalid \(kind.rawValue):"), true)
                 }
             }
         }
@@ -30,10 +30,11 @@ final class BlobNameTests: XCTestCase {
         XCTAssertFalse(BlobName.isValid(String(repeating: "é", count: 64)))
     }
 
-    func testBadNameSaysWhichPart() {
-        XCTAssertEqual(StoreError.badName(kind: .namespace).status, 400)
-        XCTAssertTrue(StoreError.badName(kind: .namespace).reason.hasPrefix("invalid namespace"))
-        XCTAssertTrue(StoreError.badName(kind: .user).reason.hasPrefix("invalid user"))
-        XCTAssertTrue(StoreError.badName(kind: .id).reason.hasPrefix("invalid id"))
+    func testBadNameSaysWhichPartAndWhatIsAllowed() {
+        for kind in [BlobName.Kind.namespace, .user, .id] {
+            XCTAssertThrowsError(try BlobName(validating: "a/b", kind: kind)) {
+                XCTAssertEqual(($0 as? WireFormatError)?.reason, "invalid \(kind.rawValue): use 1 to 128 of A-Z a-z 0-9 _ -")
+            }
+        }
     }
 }

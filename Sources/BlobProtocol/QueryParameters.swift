@@ -1,8 +1,8 @@
 /// The query string's parameters, decoded; the first of a repeated name wins.
-struct QueryParameters {
+public struct QueryParameters: Sendable {
     private var values: [String: String] = [:]
 
-    init(_ query: Substring?) {
+    public init(_ query: Substring?) {
         guard let query else { return }
         for pair in query.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -12,10 +12,10 @@ struct QueryParameters {
         }
     }
 
-    subscript(name: String) -> String? { values[name] }
+    public subscript(name: String) -> String? { values[name] }
 
     /// API.md's flags: true when present with any value but `0`, `false`, `False` or empty.
-    func flag(_ name: String) -> Bool {
+    public func flag(_ name: String) -> Bool {
         guard let value = values[name] else { return false }
         return !["", "0", "false", "False"].contains(value)
     }

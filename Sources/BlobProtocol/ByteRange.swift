@@ -1,4 +1,4 @@
-import EventCore
+import HTTP1
 
 /// A `Range: bytes=...` header applied to a blob of known size (RFC 9110
 /// 14.1.2), single ranges only: what a client asks and what we answer.

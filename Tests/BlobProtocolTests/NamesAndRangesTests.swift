@@ -1,4 +1,4 @@
-@testable import BlobKit
+@testable import BlobProtocol
 import XCTest
 
 final class NamesAndRangesTests: XCTestCase {

@@ -1,7 +1,7 @@
 /// `%XX` decoding of path segments and query parts (`+` is a space in
 /// queries only).
-enum PercentDecoding {
-    static func decode<S: StringProtocol>(_ text: S, plusIsSpace: Bool = false) -> String? {
+public enum PercentDecoding {
+    public static func decode<S: StringProtocol>(_ text: S, plusIsSpace: Bool = false) -> String? {
         guard text.contains("%") || (plusIsSpace && text.contains("+")) else { return String(text) }
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()

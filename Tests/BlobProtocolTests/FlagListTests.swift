@@ -1,4 +1,4 @@
-@testable import BlobKit
+@testable import BlobProtocol
 import XCTest
 
 /// The flags file and POST body: a JSON list of strings, nothing else.
@@ -28,7 +28,7 @@ final class FlagListTests: XCTestCase {
                    "[1]", "[true]", "[null]", #"[["a"]]"#, #"{"a": "b"}"#, #"['a']"#, #"["a]"#, #"["\x"]"#, #"["\u12"]"#,
                    #"["\uZZZZ"]"#, #"["\ud83d"]"#, #"["\ud83dx"]"#, #"["\ude00"]"#, "[\"a\u{1}\"]", "[\"a\nb\"]", "null"]
         for text in bad {
-            XCTAssertThrowsError(try parse(text), text.debugDescription) { XCTAssertEqual($0 as? StoreError, .badFlags) }
+            XCTAssertThrowsError(try parse(text), text.debugDescription) { XCTAssertEqual($0 as? WireFormatError, FlagList.notAList) }
         }
     }
 

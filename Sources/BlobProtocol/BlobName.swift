@@ -10,8 +10,8 @@ public struct BlobName: Hashable, Sendable, CustomStringConvertible {
 
     public static let maxLength = 128
 
-    public init(validating text: String, kind: Kind) throws(StoreError) {
-        guard Self.isValid(text) else { throw StoreError.badName(kind: kind) }
+    public init(validating text: String, kind: Kind) throws(WireFormatError) {
+        guard Self.isValid(text) else { throw WireFormatError("invalid \(kind.rawValue): use 1 to 128 of A-Z a-z 0-9 _ -") }
         value = text
     }
 
@@ -22,7 +22,7 @@ public struct BlobName: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The same test on a file name's bytes, as a directory walk reads them.
-    static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func isValid(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         !bytes.isEmpty && bytes.count <= maxLength && bytes.allSatisfy(isNameByte)
     }
 

@@ -1,7 +1,7 @@
 /// Hand-written JSON for the few shapes this API sends: lists of names
 /// that are already known to need no escaping beyond the basics.
-enum JSONText {
-    static func stringList(_ items: [String]) -> [UInt8] {
+public enum JSONText {
+    public static func stringList(_ items: [String]) -> [UInt8] {
         var bytes: [UInt8] = [UInt8(ascii: "[")]
         bytes.reserveCapacity(items.count * 40 + 2)
         for (index, item) in items.enumerated() {
@@ -12,7 +12,7 @@ enum JSONText {
         return bytes
     }
 
-    static func appendString(_ text: String, to bytes: inout [UInt8]) {
+    public static func appendString(_ text: String, to bytes: inout [UInt8]) {
         bytes.append(UInt8(ascii: "\""))
         for byte in text.utf8 {
             switch byte {

@@ -2,12 +2,14 @@
 public enum FlagList {
     public static let known: Set<String> = ["PENDING", "PROCESSING", "PROCESSED", "FAILED"]
 
-    /// A JSON list of strings, or `badFlags`.
-    public static func parse(_ bytes: [UInt8]) throws(StoreError) -> [String] {
-        guard let value = try? MiniJSON.parse(bytes), case .array(let items) = value else { throw .badFlags }
+    static let notAList = WireFormatError("body must be a JSON list of flags")
+
+    /// A JSON list of strings.
+    public static func parse(_ bytes: [UInt8]) throws(WireFormatError) -> [String] {
+        guard let value = try? MiniJSON.parse(bytes), case .array(let items) = value else { throw notAList }
         var strings: [String] = []
         for item in items {
-            guard case .string(let text) = item else { throw .badFlags }
+            guard case .string(let text) = item else { throw notAList }
             strings.append(text)
         }
         return strings
