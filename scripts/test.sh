@@ -2,7 +2,7 @@
 # The test command: installs what a fresh Debian machine lacks, checks that
 # Package.swift declares exactly what each target imports, builds, and runs
 # every test (unit, integration with real processes on 127.0.0.1, the tiny
-# sweep), then fuzzes the parsers briefly (FUZZ_SECONDS, default 20).
+# sweep), then fuzzes both parser targets briefly (FUZZ_SECONDS each, default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config gnuplot-nox python3

@@ -1,4 +1,7 @@
+// Conditional: scripts/fuzz.sh compiles HTTP1 and this module as one.
+#if canImport(HTTP1)
 import HTTP1
+#endif
 
 /// A `Range: bytes=...` header applied to a blob of known size (RFC 9110
 /// 14.1.2), single ranges only: what a client asks and what we answer.
