@@ -32,7 +32,7 @@ struct BalancerCommand: ParsableCommand {
     var backend: [String] = []
 
     @Option(help: "tcp: per-connection round robin (the study's haproxy). http: per-request round robin on kept-alive connections.")
-    var mode: String = "tcp"
+    var mode: ProxyMode = .tcp
 
     @Option(help: "Further backends to try when a connect fails (redispatch).")
     var retries: Int = 3
@@ -41,7 +41,7 @@ struct BalancerCommand: ParsableCommand {
     var checkInter: TimeSpan = "2s"
 
     @Option(help: "Health check: tcp (a connect, haproxy's default) or healthcheck (GET /healthcheck must answer 200).")
-    var check: String = "tcp"
+    var check: HealthCheckKind = .tcp
 
     @Option(help: "Consecutive successful checks that bring a backend UP.")
     var rise: Int = 2
@@ -78,11 +78,10 @@ struct BalancerCommand: ParsableCommand {
         for text in backend where SocketAddress(text) == nil {
             throw ValidationError("--backend '\(text)' is not HOST:PORT with an IPv4 host")
         }
-        guard ProxyMode(rawValue: mode) != nil else { throw ValidationError("--mode must be tcp or http") }
-        guard ["tcp", "healthcheck"].contains(check) else { throw ValidationError("--check must be tcp or healthcheck") }
-        guard retries >= 0, rise >= 1, fall >= 1, maxconn >= 1 else {
-            throw ValidationError("--retries must be >= 0; --rise, --fall and --maxconn >= 1")
-        }
+        guard (0...100).contains(retries) else { throw ValidationError("--retries must be 0...100") }
+        guard (1...1000).contains(rise), (1...1000).contains(fall) else { throw ValidationError("--rise and --fall must be 1...1000") }
+        guard (1...1_000_000).contains(maxconn) else { throw ValidationError("--maxconn must be 1...1000000") }
+        if let controlFd, controlFd < 0 { throw ValidationError("--control-fd must be a descriptor (>= 0)") }
         for (name, value) in [("--check-inter", checkInter), ("--timeout-connect", timeoutConnect),
                               ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer),
                               ("--timeout-http-request", timeoutHttpRequest)] where value.seconds <= 0 {
@@ -92,12 +91,12 @@ struct BalancerCommand: ParsableCommand {
 
     var config: BalancerConfig {
         var config = BalancerConfig(listen: SocketAddress(host: host, port: port), backends: backend.compactMap(SocketAddress.init))
-        config.mode = ProxyMode(rawValue: mode)!
+        config.mode = mode
         config.retries = retries
         config.checkInterval = checkInter.seconds
         config.rise = rise
         config.fall = fall
-        config.httpCheck = check == "healthcheck"
+        config.httpCheck = check == .healthcheck
         config.connectTimeout = timeoutConnect.seconds
         config.clientTimeout = timeoutClient.seconds
         config.serverTimeout = timeoutServer.seconds
@@ -147,4 +146,14 @@ struct BalancerCommand: ParsableCommand {
         directory.close()
         base.close()
     }
+}
+
+extension ProxyMode: ExpressibleByArgument {}
+
+/// `--check`: how a backend's health is probed.
+enum HealthCheckKind: String, ExpressibleByArgument, CaseIterable {
+    /// A connect, as haproxy's `check` does by default.
+    case tcp
+    /// `GET /healthcheck` must answer 200.
+    case healthcheck
 }

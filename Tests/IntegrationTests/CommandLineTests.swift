@@ -31,6 +31,10 @@ final class CommandLineTests: XCTestCase {
             ("blob-cluster", ["--store", "/tmp/x", "--max-workers", "100000"], "--max-workers"),
             ("blob-cluster", ["--store", "/tmp/x", "--workers", "99999999999999999999"], "--workers"),
             ("blob-load", ["--action", "put", "--concurrency", "1000000"], "--concurrency"),
+            ("blob-balancer", ["--check-inter", "1e30"], "--check-inter"),
+            ("blob-balancer", ["--retries", "1000"], "--retries"),
+            ("blob-balancer", ["--control-fd", "-1"], "--control-fd"),
+            ("blob-balancer", ["--mode", "udp"], "--mode"),
             ("blob-load", ["--action", "put", "--timeout", "9999999999h"], "--timeout"),
         ]
         for (program, arguments, flag) in cases {
