@@ -4,16 +4,6 @@ import HTTP1
 import Glibc
 #endif
 
-/// A parsed answer as a test sees it.
-public struct TestResponse {
-    public var status: Int
-    public var headers: HTTPHeaders
-    public var body: [UInt8]
-    public var keepAlive: Bool
-
-    public var text: String { String(decoding: body, as: UTF8.self) }
-}
-
 /// A blocking TCP connection to 127.0.0.1 with timeouts: tests write raw
 /// bytes with it and read answers through the project's response parser.
 public final class TestConnection: @unchecked Sendable {
@@ -116,19 +106,4 @@ public enum TestConnectionError: Error {
     case system(String, Int32)
     case badResponse(HTTPParseError)
     case closed
-}
-
-/// One-shot requests for tests that do not care about the connection.
-public enum TestHTTP {
-    public static func request(
-        port: Int, method: String, path: String, headers: [(String, String)] = [], body: [UInt8]? = nil
-    ) throws -> TestResponse {
-        let connection = try TestConnection(port: port)
-        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if let body { text += "Content-Length: \(body.count)\r\n" }
-        text += "\r\n"
-        try connection.send(Array(text.utf8) + (body ?? []))
-        return try connection.readResponse(toHead: method == "HEAD")
-    }
 }

@@ -67,9 +67,3 @@ public final class SocketChannel {
         withExtendedLifetime(owner) { owner.channelWritable() }
     }
 }
-
-/// What a `SocketChannel` tells the connection that owns it.
-public protocol SocketChannelOwner: AnyObject {
-    func channelReadable()
-    func channelWritable()
-}

@@ -1,9 +1,3 @@
-/// HTTP/1.0 or HTTP/1.1: the versions this codec speaks.
-public enum HTTPVersion: Sendable, Equatable {
-    case http10, http11
-
-    public var text: String { self == .http10 ? "HTTP/1.0" : "HTTP/1.1" }
-}
 
 /// A parsed (or to-be-sent) request line and header fields, with what the
 /// parser concluded from them: framing, keep-alive, `Expect: 100-continue`.
@@ -55,18 +49,5 @@ public struct RequestHead: Sendable {
         generated.serializeLeading(into: &bytes)
         headers.serialize(into: &bytes)
         generated.serializeTrailing(into: &bytes)
-    }
-}
-
-extension HTTPHeaders {
-    /// Writes `name: value\r\n` for each field.
-    public func serialize(into bytes: inout [UInt8]) {
-        forEachRaw { name, value in
-            bytes.append(contentsOf: name)
-            bytes.append(ASCII.colon)
-            bytes.append(ASCII.space)
-            bytes.append(contentsOf: value)
-            bytes.appendCRLF()
-        }
     }
 }
