@@ -11,9 +11,12 @@ public final class TestConnection: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private var parser = ResponseParser()
 
-    public init(port: Int, timeout: Double = 10) throws {
+    /// `receiveBuffer`: a small SO_RCVBUF makes a slow reader (the kernel
+    /// then holds little of the answer for it).
+    public init(port: Int, timeout: Double = 10, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw TestConnectionError.system("socket", errno) }
+        if var size = receiveBuffer { setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size)) }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -74,6 +77,13 @@ public final class TestConnection: @unchecked Sendable {
                 continue
             }
         }
+    }
+
+    /// One raw byte, bypassing the parser (a slow reader's sip); nil at
+    /// EOF, on an error or when the timeout passes first.
+    public func readByte() -> UInt8? {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 1 ? byte : nil
     }
 
     /// True if the server closed the connection (EOF) within the timeout.

@@ -74,7 +74,7 @@ final class StreamLimitsTests: XCTestCase {
         let ids = (0..<Self.cap).map { $0 % 2 == 0 ? "small" : "large" }
         let before = server.openDescriptorCount
 
-        let slow = try SlowReader(port: port)
+        let slow = try TestConnection(port: port, timeout: 1, receiveBuffer: 2048)
         defer { slow.close() }
         let body = idList(ids)
         try slow.send(Array("POST /stream/alice?direction=download HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
@@ -127,46 +127,4 @@ final class StreamLimitsTests: XCTestCase {
         XCTAssertLessThan(elapsed, 60, "100,000 entries in one upload")
         print("stream upload of \(ids.count) entries: \(elapsed) s")
     }
-}
-
-/// A client whose receive buffer is tiny and that reads one byte at a time.
-private final class SlowReader {
-    private var fd: Int32
-
-    init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw TestConnectionError.system("socket", errno) }
-        var small: Int32 = 2048
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
-        var tv = timeval(tv_sec: 1, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else { throw TestConnectionError.system("connect", errno) }
-    }
-
-    func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            guard written > 0 else { throw TestConnectionError.system("send", errno) }
-            offset += written
-        }
-    }
-
-    func readByte() -> UInt8? {
-        var byte: UInt8 = 0
-        return recv(fd, &byte, 1, 0) == 1 ? byte : nil
-    }
-
-    func close() {
-        if fd >= 0 { Glibc.close(fd); fd = -1 }
-    }
-
-    deinit { close() }
 }
