@@ -8,6 +8,6 @@
 # Usage: scripts/bench-balancer.sh [--rounds N] [--seconds S] [--backends nginx,blob-server]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config nginx haproxy wrk
+bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config nginx haproxy wrk python3
 swift build -c release --scratch-path .build-release >&2
 exec python3 scripts/bench_balancer.py --bin "$(swift build -c release --scratch-path .build-release --show-bin-path)" "$@"

@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ref=HEAD~1
 if [[ "${1:-}" == "--ref" ]]; then ref=$2; shift 2; fi
-bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config wrk
+bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config wrk python3
 swift build -c release --product blob-server >&2
 new="$(swift build -c release --show-bin-path)/blob-server"
 scratch=$(mktemp -d /tmp/bench-json-ref-XXXXXX)

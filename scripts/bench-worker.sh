@@ -4,6 +4,6 @@
 # Usage: scripts/bench-worker.sh [--rounds N] [--seconds S] [--only 'GET /,PUT']
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config nginx wrk curl
+bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config nginx wrk curl python3
 swift build -c release --product blob-server >&2
 exec python3 scripts/bench_worker.py --binary "$(swift build -c release --show-bin-path)/blob-server" "$@"

@@ -5,6 +5,7 @@
 # Everything on 127.0.0.1, stores on /dev/shm, every process stopped by pid.
 set -u
 cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config python3
 swift build -c release >&2
 B=$(swift build -c release --show-bin-path)
 log_dir=$(mktemp -d)

@@ -6,6 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-100000}
+bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config python3
 swift build -c release --product blob-server >&2
 bin="$(swift build -c release --show-bin-path)"
 exec python3 - "$bin" "$count" <<'PY'
