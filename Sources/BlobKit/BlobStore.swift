@@ -122,6 +122,12 @@ public final class BlobStore: @unchecked Sendable {
             Glibc.open(tombstone, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         }
         defer { Glibc.close(fd) }
+        // The key goes on the tombstone before the blob goes: a worker killed
+        // between the two leaves a deleted blob whose tombstone names the
+        // request, so the balancer's retry of it is told 200, not 404. (Two
+        // clients deleting one blob at once may then both hear 200; the blob
+        // is deleted either way.)
+        record(key, on: fd)
         do {
             try syscall("unlink(blob)") { unlink(base) }
         } catch where error.errno == ENOENT {
@@ -130,9 +136,6 @@ public final class BlobStore: @unchecked Sendable {
         } catch {
             throw StoreError(error, path: base)
         }
-        // Recorded only once this request has deleted the blob, so a racing
-        // DELETE with another key is not told it did.
-        record(key, on: fd)
         _ = unlink(base + ".flags")
     }
 
