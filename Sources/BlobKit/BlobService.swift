@@ -118,12 +118,14 @@ public final class BlobService: HTTPHandler {
 
     /// A JSON answer, gzip-compressed when the client accepts it and it is
     /// large enough to gain from it.
+    /// Every variant says `Vary: Accept-Encoding`, the plain one too, so a
+    /// cache never hands a gzip body to a client that did not ask for it.
     static func json(_ bytes: [UInt8], gzip: Bool) -> HTTPResponse {
         var response = HTTPResponse.json(200, bytes)
+        response.headers.append(name: "Vary", value: "Accept-Encoding")
         if bytes.count >= 1024, gzip, let compressed = Gzip.compress(bytes) {
             response.body = .bytes(compressed)
             response.headers.append(name: "Content-Encoding", value: "gzip")
-            response.headers.append(name: "Vary", value: "Accept-Encoding")
         }
         return response
     }

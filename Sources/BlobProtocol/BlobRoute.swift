@@ -39,6 +39,7 @@ public enum BlobRoute: Equatable, Sendable {
         case ("blobs", 2): self = .list(user: decoded[1])
         case ("blobs", 3): self = decoded[2].isEmpty ? .list(user: decoded[1]) : .blob(user: decoded[1], id: decoded[2])
         case ("stream", 2): self = .stream(user: decoded[1])
+        case ("stream", 3) where decoded[2].isEmpty: self = .stream(user: decoded[1])  // Soledad's route: /stream/{uuid}/
         default: self = .notFound
         }
     }

@@ -14,6 +14,13 @@ extension HTTPConnection {
 
     var hasNoPendingOutput: Bool { output.pending == 0 }
 
+    /// A handler is still working on this connection's answer (a listing
+    /// off the loop): quiet, but not idle.
+    var isAwaitingAnswer: Bool {
+        if case .awaitingAnswer = state { return true }
+        return false
+    }
+
     /// No request half-read, no answer pending: safe to close on a drain.
     var isIdleBetweenRequests: Bool {
         guard case .awaitingHead = state else { return false }

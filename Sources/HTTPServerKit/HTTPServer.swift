@@ -103,7 +103,8 @@ public final class HTTPServer {
                 connection.timeOutHead()
             } else if connection.outputStalled(now: now, timeout: config.sendTimeout) {
                 connection.close()
-            } else if connection.hasNoPendingOutput && now - connection.lastActivity > config.idleTimeout {
+            } else if connection.hasNoPendingOutput, !connection.isAwaitingAnswer,
+                      now - connection.lastActivity > config.idleTimeout {
                 connection.close()
             }
         }

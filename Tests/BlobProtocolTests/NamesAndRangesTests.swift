@@ -61,6 +61,8 @@ final class NamesAndRangesTests: XCTestCase {
         XCTAssertEqual(BlobRoute(path: "/blobs/u/.."), .badPath)
         XCTAssertEqual(BlobRoute(path: "/blobs/u/%zz"), .badPath)
         XCTAssertEqual(BlobRoute(path: "/stream/u"), .stream(user: "u"))
+        XCTAssertEqual(BlobRoute(path: "/stream/u/"), .stream(user: "u"), "Soledad's own route has the slash")
+        XCTAssertEqual(BlobRoute(path: "/stream/u/x"), .notFound)
         XCTAssertEqual(BlobRoute(path: "/elsewhere"), .notFound)
         let query = QueryParameters("only_flags=True&deleted=0&namespace=ns%2D1&order_by=%2Bdate&empty=")
         XCTAssertTrue(query.flag("only_flags"))

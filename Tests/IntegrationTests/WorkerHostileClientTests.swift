@@ -68,6 +68,39 @@ final class WorkerHostileClientTests: XCTestCase {
     }
 }
 
+/// A connection whose answer is still being worked out off the loop (a
+/// long listing) is quiet but not idle: the idle timeout does not cut it.
+final class WorkerSlowListingTests: XCTestCase {
+    func testAListingLongerThanTheIdleTimeoutIsStillAnswered() throws {
+        let store = "/dev/shm/worker-slow-listing-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: store) }
+        for index in 0..<60_000 {
+            let id = String(format: "b%07d", index)
+            let directory = "\(store)/u/default/\(id.prefix(1))/\(id.prefix(3))/\(id.prefix(6))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            FileManager.default.createFile(atPath: "\(directory)/\(id)", contents: nil)
+        }
+        let server = try TestProcess("blob-server", ["--port", "0", "--store", store, "--idle-timeout", "100ms"])
+        defer { server.stop() }
+        // Several listings one after the other, each on a new connection
+        // (a client slower than 100 ms between requests is idle, rightly):
+        // together they outlast the server's once-a-second sweep, so a sweep
+        // comes while a connection waits for its listing.
+        let port = try server.waitForListeningPort()
+        let started = Date()
+        for round in 1...5 {
+            let connection = try TestConnection(port: port, timeout: 60)
+            defer { connection.close() }
+            try connection.send("GET /blobs/u/?order_by=date HTTP/1.1\r\nHost: x\r\n\r\n")
+            let listing = try connection.readResponse()
+            XCTAssertEqual(listing.status, 200, "listing \(round)")
+            XCTAssertEqual(listing.headers["vary"], "Accept-Encoding", "the plain variant says it varies too")
+            XCTAssertEqual(listing.text.components(separatedBy: "\"b").count - 1, 60_000, "listing \(round)")
+        }
+        XCTAssertGreaterThan(Date().timeIntervalSince(started), 1.2, "the listings outlast a sweep or two")
+    }
+}
+
 /// Answers given before a request's body was read (409, 404, 401) keep a
 /// kept-alive connection when the body is small: the worker reads and drops
 /// it, as nginx does, so pooled client connections survive; a body over
