@@ -10,20 +10,39 @@ extension BlobStore {
         return stat(path, &info) == 0
     }
 
-    /// `mkdir -p`, safe against other workers creating the same directories.
-    static func makeDirectories(_ path: String) throws(StoreError) {
-        if exists(path) { return }
+    /// `mkdir -p`, safe against other workers creating the same
+    /// directories; returns the directories this call created, outermost first.
+    @discardableResult
+    static func makeDirectories(_ path: String) throws(StoreError) -> [String] {
+        if exists(path) { return [] }
+        var created: [String] = []
         var prefix = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
             prefix += "/" + component
             do {
                 try syscall("mkdir") { mkdir(prefix, 0o755) }
+                created.append(prefix)
             } catch where error.errno == EEXIST {
                 continue
             } catch {
                 throw StoreError(error, path: prefix)
             }
         }
+        return created
+    }
+
+    /// `mkdir -p` for a blob's directory; with --fsync each level made is
+    /// synced into its parent, so a power loss cannot drop the path to a
+    /// blob that was answered 200.
+    func makeDirectories(_ path: String) throws(StoreError) {
+        for directory in try Self.makeDirectories(path) {
+            try syncDirectory(parent(of: directory))
+        }
+    }
+
+    private func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
@@ -66,11 +85,19 @@ extension BlobStore {
         return Array(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
     }
 
-    /// Makes a directory entry durable (after link or rename).
-    static func syncDirectory(_ path: String) {
-        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { return }
-        _ = Glibc.fsync(fd)
-        Glibc.close(fd)
+    /// With --fsync: makes the file open on `fd` durable; a failure is an
+    /// error (500, or 507 for ENOSPC/EDQUOT), never ignored.
+    func sync(_ fd: Int32, _ call: String, path: String) throws(StoreError) {
+        guard case .powerLoss(let sync) = durability else { return }
+        try StoreError.syscall(call, path: path) { sync(fd) }
+    }
+
+    /// With --fsync: makes the directory's entries durable (after a link,
+    /// rename, unlink or mkdir in it).
+    func syncDirectory(_ path: String) throws(StoreError) {
+        guard case .powerLoss = durability else { return }
+        let fd = try StoreError.syscall("open(directory)", path: path) { Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        defer { Glibc.close(fd) }
+        try sync(fd, "fsync(directory)", path: path)
     }
 }

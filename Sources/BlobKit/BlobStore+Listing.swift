@@ -18,11 +18,15 @@ extension BlobStore {
             if deleted {
                 guard entry.name.count > suffix.count, entry.name.suffix(suffix.count).elementsEqual(suffix) else { return }
                 let id = UnsafeBufferPointer(rebasing: entry.name.dropLast(suffix.count))
-                if BlobName.isValid(bytes: id) { found.append((String(decoding: id, as: UTF8.self), entry.modified)) }
+                guard BlobName.isValid(bytes: id) else { return }
+                // A tombstone next to a live blob is one a crash left (mid-DELETE
+                // or mid-PUT): the blob decides, the id is live.
+                if Self.fileExists(in: entry.directory, named: id) { return }
+                found.append((String(decoding: id, as: UTF8.self), entry.modified))
                 return
             }
             guard BlobName.isValid(bytes: entry.name) else { return }
-            if let filterFlag, !Self.flagsFile(entry, contain: filterFlag) { return }
+            if let filterFlag, !flagsFile(entry, contain: filterFlag) { return }
             found.append((entry.nameString, entry.modified))
         }
         switch order {
@@ -50,9 +54,19 @@ extension BlobStore {
         a.tv_sec != b.tv_sec ? a.tv_sec < b.tv_sec : a.tv_nsec < b.tv_nsec
     }
 
-    /// True when the blob's `.flags` file, next to it, lists `flag`; a
-    /// missing or unreadable flags file lists nothing.
-    private static func flagsFile(_ entry: DirectoryWalk.Entry, contain flag: String) -> Bool {
+    private static func fileExists(in directory: Int32, named name: UnsafeBufferPointer<UInt8>) -> Bool {
+        var path = [CChar]()
+        path.reserveCapacity(name.count + 1)
+        for byte in name { path.append(CChar(bitPattern: byte)) }
+        path.append(0)
+        var info = stat()
+        return fstatat(directory, path, &info, AT_SYMLINK_NOFOLLOW) == 0
+    }
+
+    /// True when the blob's `.flags` file, next to it, lists `flag` and
+    /// was set on this blob (BlobStore+Generations); a missing or
+    /// unreadable flags file lists nothing.
+    private func flagsFile(_ entry: DirectoryWalk.Entry, contain flag: String) -> Bool {
         var path = [CChar]()
         path.reserveCapacity(entry.name.count + 7)
         for byte in entry.name { path.append(CChar(bitPattern: byte)) }
@@ -63,7 +77,11 @@ extension BlobStore {
         defer { Glibc.close(fd) }
         var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count > 0, let flags = try? FlagList.parse(Array(bytes[0..<count])) else { return false }
-        return flags.contains(flag)
+        guard count > 0, let flags = try? FlagList.parse(Array(bytes[0..<count])), flags.contains(flag) else { return false }
+        guard keysSupported else { return true }
+        // Both attributes by path through the open directory (no fgetxattrat).
+        let blobPath = "/proc/self/fd/\(entry.directory)/" + entry.nameString
+        let blob: [UInt8]? = if case .value(let bytes) = Self.readGeneration(at: blobPath) { bytes } else { nil }
+        return Self.generations(blob: blob, flags: Self.readGeneration(at: blobPath + ".flags"))
     }
 }

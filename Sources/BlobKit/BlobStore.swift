@@ -20,20 +20,36 @@ public enum ListOrder: Sendable {
 /// changes, so the store may be shared with it (hence `@unchecked Sendable`).
 public final class BlobStore: @unchecked Sendable {
     public let root: String
-    let fsync: Bool
+    public let durability: Durability
     let quota: Int?
-    private let tempTag: String
+    /// `{pid}-{rand}`: embedded in every temporary name, so the sweep can
+    /// tell a live writer's files (BlobStore+Sweep).
+    let tempTag: String
     private var tempCounter = 0
     /// Whether idempotency keys can be recorded (user extended attributes).
     public let keysSupported: Bool
+    /// How blobs are staged before `link()`; probed once, at start.
+    public let temporaryFiles: TemporaryFileMode
+    /// Test only (CrashPoint): where to die on purpose.
+    let crashPoint: CrashPoint?
 
-    public init(root: String, fsync: Bool, quota: Int?) throws(StoreError) {
+    /// `allowUnnamedTemporaryFiles: false` forces named temporary files even
+    /// where `O_TMPFILE` works (tests, or a file system that claims it but
+    /// misbehaves).
+    public init(root: String, durability: Durability, quota: Int?, allowUnnamedTemporaryFiles: Bool = true,
+                crashPoint: CrashPoint? = CrashPoint.fromEnvironment()) throws(StoreError) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
-        self.fsync = fsync
+        self.durability = durability
         self.quota = quota
+        self.crashPoint = crashPoint
         tempTag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.makeDirectories(self.root)
         keysSupported = Self.probeKeySupport(root: self.root, tag: tempTag)
+        temporaryFiles = allowUnnamedTemporaryFiles ? TemporaryFileMode.probe(root: self.root, tag: tempTag) : .named
+    }
+
+    public convenience init(root: String, fsync: Bool, quota: Int?) throws(StoreError) {
+        try self.init(root: root, durability: fsync ? .fsync : .processCrash, quota: quota)
     }
 
     // MARK: paths
@@ -62,20 +78,39 @@ public final class BlobStore: @unchecked Sendable {
             throw wasMade(by: key, at: directory + "/" + id.value) ? .alreadyDone : .exists
         }
         if try isOverQuota(user) { throw .quotaExceeded }
-        let temporary = directory + "/" + temporaryName(for: id)
-        let create = { Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
-        let fd: Int32
-        do {
-            fd = try syscall("open(temporary)", create)
-        } catch where error.errno == ENOENT {  // the first blob of its prefix: make the directories
-            try Self.makeDirectories(directory)
-            fd = try StoreError.syscall("open(temporary)", path: temporary, create)
-        } catch {
-            throw StoreError(error, path: temporary)
-        }
+        let (fd, staged) = try createTemporary(in: directory, for: id)
         record(key, on: fd)
-        return BlobWriter(fd: fd, temporaryPath: temporary, directory: directory, id: id, fsync: fsync,
+        recordGeneration(on: fd)
+        return BlobWriter(fd: fd, staged: staged, directory: directory, id: id,
                           quotaUser: quota == nil ? nil : user, store: self, key: key)
+    }
+
+    /// A fresh temporary file in the blob's directory (made, with its
+    /// parents, if this is the first blob of its prefix): unnamed where the
+    /// store allows it, else named. A directory whose file system turns
+    /// `O_TMPFILE` down (another mount below the root) gets a named one.
+    private func createTemporary(in directory: String, for id: BlobName) throws(StoreError) -> (Int32, StagedFile) {
+        let staged: StagedFile = temporaryFiles == .unnamed
+            ? .unnamed(directory: directory) : .named(path: directory + "/" + temporaryName(for: id))
+        let create: () -> Int32
+        switch staged {
+        case .unnamed: create = { Glibc.open(directory, TemporaryFileMode.openFlag | O_WRONLY | O_CLOEXEC, 0o644) }
+        case .named(let path): create = { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        }
+        do {
+            return (try syscall("open(temporary)", create), staged)
+        } catch where error.errno == ENOENT {
+            try makeDirectories(directory)
+            return (try StoreError.syscall("open(temporary)", path: staged.description, create), staged)
+        } catch where TemporaryFileMode.meansUnsupported(error.errno) && temporaryFiles == .unnamed {
+            let path = directory + "/" + temporaryName(for: id)
+            let fd = try StoreError.syscall("open(temporary)", path: path) {
+                Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            }
+            return (fd, .named(path: path))
+        } catch {
+            throw StoreError(error, path: staged.description)
+        }
     }
 
     /// Opens a blob for reading; a network file system's ESTALE is retried.
@@ -114,10 +149,31 @@ public final class BlobStore: @unchecked Sendable {
 
     /// Deletes a blob and its flags, leaving a tombstone. With `key`, a
     /// blob already deleted by a request with the same key is done (200).
+    ///
+    /// The order makes every crash point leave one of two states, "live
+    /// with its own flags" or "deleted: tombstone, no flags":
+    /// 1. create `{id}.deleted`. A tombstone next to a blob means nothing
+    ///    (the blob decides: an id is live while `{id}` exists, and listings
+    ///    of deleted ids skip such tombstones), so a crash here leaves the id
+    ///    live, flags untouched, and a retry goes on from here.
+    /// 2. unlink `{id}`: the one step that deletes. A tombstone existed
+    ///    before it, so there is never a moment with neither.
+    /// 3. unlink `{id}.flags`. Flags without their blob are never read,
+    ///    and flags are bound to the blob they were set on (a generation
+    ///    attribute, BlobStore+Generations), so flags a crash left behind,
+    ///    or that a POST racing this DELETE renamed in after step 2, are not
+    ///    inherited by a later PUT of the same id.
+    /// The idempotency key goes on the tombstone in step 1, before the
+    /// blob goes, so a worker killed between steps 2 and its answer leaves
+    /// a tombstone that names the request and the retry hears 200.
+    /// With --fsync, the tombstone and the directory are synced after step
+    /// 1 (so a power loss cannot keep the unlink but lose the tombstone)
+    /// and the directory again at the end.
     public func delete(user: BlobName, namespace: BlobName, id: BlobName, key: IdempotencyKey? = nil) throws(StoreError) {
-        let base = directory(user, namespace, id) + "/" + id.value
-        guard Self.exists(base) else { throw wasMade(by: key, at: base + ".deleted") ? .alreadyDone : .notFound }
+        let directory = directory(user, namespace, id)
+        let base = directory + "/" + id.value
         let tombstone = base + ".deleted"
+        guard Self.exists(base) else { throw wasMade(by: key, at: tombstone) ? .alreadyDone : .notFound }
         let fd = try StoreError.syscall("open(tombstone)", path: tombstone) {
             Glibc.open(tombstone, O_WRONLY | O_CREAT | O_CLOEXEC, 0o644)
         }
@@ -128,6 +184,9 @@ public final class BlobStore: @unchecked Sendable {
         // clients deleting one blob at once may then both hear 200; the blob
         // is deleted either way.)
         record(key, on: fd)
+        try sync(fd, "fsync(tombstone)", path: tombstone)
+        try syncDirectory(directory)
+        crashPoint.reached(.delete, step: 1)
         do {
             try syscall("unlink(blob)") { unlink(base) }
         } catch where error.errno == ENOENT {
@@ -136,15 +195,27 @@ public final class BlobStore: @unchecked Sendable {
         } catch {
             throw StoreError(error, path: base)
         }
-        _ = unlink(base + ".flags")
+        crashPoint.reached(.delete, step: 2)
+        do {
+            try syscall("unlink(flags)") { unlink(base + ".flags") }
+        } catch where error.errno == ENOENT {
+            // No flags: nothing to remove.
+        } catch {
+            throw StoreError(error, path: base + ".flags")
+        }
+        crashPoint.reached(.delete, step: 3)
+        try syncDirectory(directory)
     }
 
     // MARK: flags
 
+    /// The blob's flags: [] when it has none, or when the stored ones were
+    /// set on an earlier blob of the same id (BlobStore+Generations).
     public func flags(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> [String] {
         let base = directory(user, namespace, id) + "/" + id.value
-        guard Self.exists(base) else { throw .notFound }
+        let blobGeneration = try generation(ofBlob: base)
         guard let bytes = try Self.readSmallFile(base + ".flags") else { return [] }
+        guard flagsFile(at: base + ".flags", belongTo: blobGeneration) else { return [] }
         do {
             return try FlagList.parse(bytes)
         } catch {
@@ -153,26 +224,39 @@ public final class BlobStore: @unchecked Sendable {
     }
 
     /// Replaces the flags atomically; `unknownFlag` (406) leaves them as they were.
+    /// Steps (CrashPoint): 1. the new flags are in a temporary file, carrying
+    /// the blob's generation, synced with --fsync; 2. renamed over
+    /// `{id}.flags` (the one step that changes them), then the directory
+    /// is synced. A crash after 1 leaves the old flags and a temporary file
+    /// that the sweep removes; after 2, the new flags.
     public func setFlags(_ flags: [String], user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) {
         if let unknown = flags.first(where: { !FlagList.known.contains($0) }) { throw .unknownFlag(unknown) }
         let directory = directory(user, namespace, id)
         let base = directory + "/" + id.value
-        guard Self.exists(base) else { throw .notFound }
+        let blobGeneration = try generation(ofBlob: base)
         let temporary = directory + "/" + temporaryName(for: id, suffix: ".flags")
         let fd = try StoreError.syscall("open(flags)", path: temporary) {
             Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
         do {
             try Self.writeAll(fd, FlagList.encode(flags), path: temporary)
-            if fsync { try StoreError.syscall("fsync(flags)", path: temporary) { Glibc.fsync(fd) } }
-            Glibc.close(fd)
-            try StoreError.syscall("rename(flags)", path: base + ".flags") { rename(temporary, base + ".flags") }
-            if fsync { Self.syncDirectory(directory) }
+            record(blobGeneration, on: fd)
+            try sync(fd, "fsync(flags)", path: temporary)
         } catch {
             Glibc.close(fd)
             unlink(temporary)
             throw error
         }
+        Glibc.close(fd)
+        crashPoint.reached(.flags, step: 1)
+        do {
+            try StoreError.syscall("rename(flags)", path: base + ".flags") { rename(temporary, base + ".flags") }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+        crashPoint.reached(.flags, step: 2)
+        try syncDirectory(directory)
     }
 
     // MARK: health and quota

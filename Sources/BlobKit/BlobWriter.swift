@@ -5,62 +5,66 @@ import Glibc
 #endif
 
 /// One blob being written: owns the temporary file's descriptor. `commit()`
-/// publishes it with one `link()` (EEXIST: another writer won, 409);
-/// `abort()` removes it. Exactly one of the two happens; nothing partial is
-/// ever visible under the blob's name. With a quota, `commit()` checks it
-/// again just before `link()`: commits on one worker run one at a time, so
-/// only commits racing on other workers can overshoot (API.md's bound).
+/// publishes it with one link (EEXIST: another writer won, 409); `abort()`
+/// drops it. Exactly one of the two happens; nothing partial is ever
+/// visible under the blob's name. An unnamed (`O_TMPFILE`) file is linked
+/// with `linkat` through `/proc/self/fd` while still open, and vanishes by
+/// itself if the process dies; a named one is linked after `close()` and
+/// unlinked afterwards. With a quota, `commit()` checks it again just
+/// before the link: commits on one worker run one at a time, so only
+/// commits racing on other workers can overshoot (API.md's bound).
 public final class BlobWriter {
     private var fd: Int32
-    private let temporaryPath: String
+    private let staged: StagedFile
     private let directory: String
     private let id: BlobName
-    private let fsync: Bool
     /// Set when the store has a quota: the user to check.
     private let quotaUser: BlobName?
-    /// The store again, to tell a lost `link()` race against our own key.
+    /// The store again, to sync and to tell a lost link race against our own key.
     private let store: BlobStore
     private let key: IdempotencyKey?
     private var finished = false
 
-    init(fd: Int32, temporaryPath: String, directory: String, id: BlobName, fsync: Bool,
+    init(fd: Int32, staged: StagedFile, directory: String, id: BlobName,
          quotaUser: BlobName?, store: BlobStore, key: IdempotencyKey?) {
         self.store = store
         self.key = key
         self.fd = fd
-        self.temporaryPath = temporaryPath
+        self.staged = staged
         self.directory = directory
         self.id = id
-        self.fsync = fsync
         self.quotaUser = quotaUser
     }
 
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
         precondition(!finished, "write after commit or abort")
-        try BlobStore.writeAll(fd, bytes, path: temporaryPath)
+        try BlobStore.writeAll(fd, bytes, path: staged.description)
     }
 
     /// Publishes the blob under its id and removes its tombstone, if any.
     /// `exists` (409) if another writer published the id first,
     /// `quotaExceeded` (507) if the user's published bytes reached the
-    /// quota meanwhile; either way the temporary file is gone.
+    /// quota meanwhile; either way the temporary file is gone. Steps
+    /// (CrashPoint): 1. linked (the blob is live; a tombstone still next to
+    /// it means nothing); 2. the old tombstone is gone. With --fsync the
+    /// data is synced before the link and the directory after each step;
+    /// a failing sync is an error even after the link (the client may retry:
+    /// 409, or 200 with the same Idempotency-Key).
     public func commit() throws(StoreError) {
         precondition(!finished, "commit twice")
         defer { finish() }
         if let quotaUser, try store.isOverQuota(quotaUser) { throw .quotaExceeded }
-        if fsync { try StoreError.syscall("fsync(blob)", path: temporaryPath) { Glibc.fsync(fd) } }
-        try closeDescriptor()
+        try store.sync(fd, "fsync(blob)", path: staged.description)
         let finalPath = directory + "/" + id.value
-        do {
-            try syscall("link(blob)") { link(temporaryPath, finalPath) }
-        } catch where error.errno == EEXIST {
-            // A retry of ours that an earlier attempt, still in flight, beat.
+        if let failure = try link(to: finalPath) {
+            guard failure.errno == EEXIST else { throw StoreError(failure, path: finalPath) }
+            // Another writer won; or a retry of ours that an earlier attempt, still in flight, beat.
             throw store.wasMade(by: key, at: finalPath) ? .alreadyDone : .exists
-        } catch {
-            throw StoreError(error, path: finalPath)
         }
-        _ = unlink(directory + "/" + id.value + ".deleted")
-        if fsync { BlobStore.syncDirectory(directory) }
+        store.crashPoint.reached(.put, step: 1)
+        _ = unlink(finalPath + ".deleted")
+        store.crashPoint.reached(.put, step: 2)
+        try store.syncDirectory(directory)
     }
 
     /// Drops the temporary file; safe to call more than once.
@@ -72,7 +76,31 @@ public final class BlobWriter {
     private func finish() {
         finished = true
         if fd >= 0 { Glibc.close(fd); fd = -1 }
-        _ = unlink(temporaryPath)
+        if case .named(let path) = staged { _ = unlink(path) }
+    }
+
+    /// Links the temporary file as `finalPath` and closes it; the link's
+    /// failure is returned (EEXIST is a lost race), a failed close thrown.
+    private func link(to finalPath: String) throws(StoreError) -> SystemError? {
+        var failure: SystemError?
+        switch staged {
+        case .unnamed:
+            let source = "/proc/self/fd/\(fd)"
+            do throws(SystemError) {
+                try syscall("linkat(blob)") { linkat(AT_FDCWD, source, AT_FDCWD, finalPath, AT_SYMLINK_FOLLOW) }
+            } catch {
+                failure = error
+            }
+            try closeDescriptor()
+        case .named(let path):
+            try closeDescriptor()
+            do throws(SystemError) {
+                try syscall("link(blob)") { Glibc.link(path, finalPath) }
+            } catch {
+                failure = error
+            }
+        }
+        return failure
     }
 
     private func closeDescriptor() throws(StoreError) {
@@ -80,7 +108,7 @@ public final class BlobWriter {
         fd = -1
         // close() is not retried: on Linux the descriptor is gone even after EINTR.
         if Glibc.close(descriptor) != 0 && errno != EINTR {
-            throw .system(call: "close(blob)", errno: errno, path: temporaryPath)
+            throw .system(call: "close(blob)", errno: errno, path: staged.description)
         }
     }
 

@@ -36,8 +36,14 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. Over it, PUT gets 507.")
     var quota: ByteSize?
 
-    @Flag(help: "fsync each blob and its directory before answering 200 (survives power loss).")
+    @Flag(help: "Sync every change before answering: a blob's data and each directory a PUT, DELETE or flags POST changed or created (survives power loss).")
     var fsync = false
+
+    @Option(help: "Age after which a named temporary file whose writer is gone is removed (a sweep at start and every age/4, at least a minute apart), e.g. 1h. Writers on other hosts sharing the store rely on it: keep it well above --idle-timeout.")
+    var tempMaxAge: TimeSpan = "1h"
+
+    @Flag(help: "Stage uploads in named dot files even where the file system has O_TMPFILE.")
+    var namedTempFiles = false
 
     @Option(help: "File of 'user:token' lines; when given, /blobs and /stream require those credentials.")
     var tokens: String?
@@ -61,8 +67,8 @@ struct BlobServerCommand: ParsableCommand {
         guard SocketAddress(host: host, port: port).sockaddr() != nil else {
             throw ValidationError("--host must be an IPv4 address such as 127.0.0.1")
         }
-        guard headerTimeout.seconds > 0, idleTimeout.seconds > 0 else {
-            throw ValidationError("--header-timeout and --idle-timeout must be more than 0")
+        guard headerTimeout.seconds > 0, idleTimeout.seconds > 0, tempMaxAge.seconds > 0 else {
+            throw ValidationError("--header-timeout, --idle-timeout and --temp-max-age must be more than 0")
         }
         if let lifelineFd, lifelineFd < 0 { throw ValidationError("--lifeline-fd must be a descriptor (>= 0)") }
     }
@@ -79,16 +85,25 @@ struct BlobServerCommand: ParsableCommand {
 
     private func serve(logger: Logger) throws {
         let descriptorLimit = Resources.raiseDescriptorLimit()
-        let blobStore = try BlobStore(root: store, fsync: fsync, quota: quota?.bytes)
+        let blobStore = try BlobStore(root: store, durability: fsync ? .fsync : .processCrash, quota: quota?.bytes,
+                                      allowUnnamedTemporaryFiles: !namedTempFiles)
         if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem.logDescription)") }
         if !blobStore.keysSupported {
             logger.warning("store \(store) takes no user extended attributes: Idempotency-Key is not recorded (a repeated PUT gets 409, a repeated DELETE 404)")
+        }
+        switch blobStore.temporaryFiles {
+        case .unnamed: logger.info("uploads are staged in unnamed O_TMPFILE files (a crash leaves nothing)")
+        case .named: logger.notice("uploads are staged in named temporary files\(namedTempFiles ? "" : " (no O_TMPFILE here)"); stale ones are removed after \(tempMaxAge.text)")
         }
         let credentials = try tokens.map { try Credentials(contentsOf: $0) }
         let base = try EventBase()
         defer { base.close() }
         let background = try BackgroundWork(base: base)
         defer { background.close() }
+        // Flags POSTs stage named files in either mode: the sweep always runs.
+        let sweeper = TemporaryFileSweeper(sweep: TemporaryFileSweep(store: blobStore, maxAge: tempMaxAge.seconds),
+                                           base: base, background: background, logger: logger)
+        defer { sweeper.close() }
         let service = BlobService(
             store: blobStore, maxBody: maxBody.bytes, credentials: credentials, logger: logger,
             background: background)

@@ -17,9 +17,13 @@ public final class TestProcess {
     }
 
     /// Starts `binary` (e.g. `blob-server`) with `arguments`; `stdin`, if
-    /// given, becomes its standard input (a control channel), else /dev/null.
-    public init(_ binary: String, _ arguments: [String], stdin: Pipe? = nil) throws {
+    /// given, becomes its standard input (a control channel), else /dev/null;
+    /// `environment` is added to the test's own.
+    public init(_ binary: String, _ arguments: [String], stdin: Pipe? = nil, environment: [String: String] = [:]) throws {
         process = Process()
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.executableURL = TestProcess.binDirectory.appendingPathComponent(binary)
         process.arguments = arguments
         logURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(binary)-\(UUID().uuidString).log")

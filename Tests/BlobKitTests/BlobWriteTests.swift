@@ -20,7 +20,9 @@ final class BlobWriteTests: StoreTestCase {
         XCTAssertEqual(Set(try list()), ["abcdefghij", "abcdef", "abcd", "abc", "ab", "a", "A-_9"])
     }
 
-    func testTemporaryFileIsHiddenUntilCommit() throws {
+    func testNamedTemporaryFileIsHiddenUntilCommit() throws {
+        store = try BlobStore(root: root, durability: .processCrash, quota: nil, allowUnnamedTemporaryFiles: false)
+        XCTAssertEqual(store.temporaryFiles, .named)
         let writer = try store.beginWrite(user: user, namespace: ns, id: id("pending"))
         try Array("half".utf8).withUnsafeBytes { try writer.write($0) }
         assertStoreError(.notFound, try store.open(user: user, namespace: ns, id: id("pending")))
@@ -28,10 +30,42 @@ final class BlobWriteTests: StoreTestCase {
         XCTAssertEqual(try store.count(user: user, namespace: ns), 0)
         let temporaries = try dotFiles()
         XCTAssertEqual(temporaries.count, 1)
-        XCTAssertTrue((temporaries[0] as NSString).lastPathComponent.hasPrefix(".pending."), temporaries[0])
+        XCTAssertTrue((temporaries[0] as NSString).lastPathComponent.hasPrefix(".pending.\(getpid())-"), temporaries[0])
         try writer.commit()
         XCTAssertEqual(try read("pending"), Array("half".utf8))
         XCTAssertEqual(try dotFiles(), [], "the temporary file is unlinked after link()")
+    }
+
+    func testUnnamedTemporaryFileHasNoNameAtAll() throws {
+        XCTAssertEqual(store.temporaryFiles, .unnamed, "/tmp is ext4 here: O_TMPFILE works")
+        let writer = try store.beginWrite(user: user, namespace: ns, id: id("pending"))
+        try Array("half".utf8).withUnsafeBytes { try writer.write($0) }
+        assertStoreError(.notFound, try store.open(user: user, namespace: ns, id: id("pending")))
+        XCTAssertEqual(try list(), [])
+        XCTAssertEqual(try dotFiles(), [], "nothing named while the upload is in flight")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: (path("pending") as NSString).deletingLastPathComponent), [])
+        try writer.commit()
+        XCTAssertEqual(try read("pending"), Array("half".utf8))
+        let aborted = try store.beginWrite(user: user, namespace: ns, id: id("aborted"))
+        try Array("x".utf8).withUnsafeBytes { try aborted.write($0) }
+        aborted.abort()
+        XCTAssertEqual(try dotFiles(), [])
+        assertStoreError(.notFound, try store.open(user: user, namespace: ns, id: id("aborted")))
+    }
+
+    func testBothModesLetExactlyOneOfTwoWritersWin() throws {
+        for allowUnnamed in [true, false] {
+            store = try BlobStore(root: root, durability: .processCrash, quota: nil, allowUnnamedTemporaryFiles: allowUnnamed)
+            let blobID = allowUnnamed ? "race-unnamed" : "race-named"
+            let first = try store.beginWrite(user: user, namespace: ns, id: id(blobID))
+            let second = try store.beginWrite(user: user, namespace: ns, id: id(blobID))
+            try Array("one".utf8).withUnsafeBytes { try first.write($0) }
+            try Array("two".utf8).withUnsafeBytes { try second.write($0) }
+            try second.commit()
+            assertStoreError(.exists, try first.commit())
+            XCTAssertEqual(try read(blobID), Array("two".utf8))
+            XCTAssertEqual(try dotFiles(), [])
+        }
     }
 
     func testExistingIdAnswersEarly() throws {

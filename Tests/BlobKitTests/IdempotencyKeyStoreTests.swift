@@ -11,6 +11,26 @@ final class IdempotencyKeyStoreTests: StoreTestCase {
         XCTAssertTrue(store.keysSupported, "/tmp here takes user extended attributes")
     }
 
+    /// The key is set on the writer's descriptor before the link, in either
+    /// staging mode: an unnamed O_TMPFILE keeps it through linkat.
+    func testKeyIsRecordedWithUnnamedAndNamedTemporaryFiles() throws {
+        for allowUnnamed in [true, false] {
+            store = try BlobStore(root: root, durability: .processCrash, quota: nil, allowUnnamedTemporaryFiles: allowUnnamed)
+            XCTAssertEqual(store.temporaryFiles, allowUnnamed ? .unnamed : .named)
+            let blobID = "keyed-\(store.temporaryFiles)"
+            let writer = try store.beginWrite(user: user, namespace: ns, id: id(blobID), key: key("k-\(blobID)"))
+            try Array("abc".utf8).withUnsafeBytes { try writer.write($0) }
+            try writer.commit()
+            XCTAssertTrue(store.wasMade(by: key("k-\(blobID)"), at: path(blobID)))
+            XCTAssertThrowsError(try store.beginWrite(user: user, namespace: ns, id: id(blobID), key: key("k-\(blobID)"))) {
+                XCTAssertEqual($0 as? StoreError, .alreadyDone)
+            }
+            XCTAssertThrowsError(try store.beginWrite(user: user, namespace: ns, id: id(blobID), key: key("other"))) {
+                XCTAssertEqual($0 as? StoreError, .exists)
+            }
+        }
+    }
+
     func testTwoAttemptsWithOneKeyRacingOnLinkBothSucceed() throws {
         // A retry that started while the first attempt was still writing:
         // the one that loses the link() race must not report 409.
