@@ -159,17 +159,24 @@ public final class BlobStore: @unchecked Sendable {
         let fd = try StoreError.syscall("open(flags)", path: temporary) {
             Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
-        do {
-            try Self.writeAll(fd, FlagList.encode(flags), path: temporary)
-            if fsync { try StoreError.syscall("fsync(flags)", path: temporary) { Glibc.fsync(fd) } }
-            Glibc.close(fd)
+        // Every failure (ENOSPC from write, fsync, close or rename) removes
+        // the temporary file: the old flags stay, nothing partial is left.
+        do throws(StoreError) {
+            do throws(StoreError) {
+                try Self.writeAll(fd, FlagList.encode(flags), path: temporary)
+                if fsync { try StoreError.syscall("fsync(flags)", path: temporary) { Glibc.fsync(fd) } }
+            } catch {
+                Glibc.close(fd)
+                throw error
+            }
+            // Not retried: after EINTR the descriptor is gone too.
+            if Glibc.close(fd) != 0 && errno != EINTR { throw StoreError.system(call: "close(flags)", errno: errno, path: temporary) }
             try StoreError.syscall("rename(flags)", path: base + ".flags") { rename(temporary, base + ".flags") }
-            if fsync { Self.syncDirectory(directory) }
         } catch {
-            Glibc.close(fd)
             unlink(temporary)
             throw error
         }
+        if fsync { Self.syncDirectory(directory) }
     }
 
     // MARK: health and quota
