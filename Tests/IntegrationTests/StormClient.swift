@@ -1,0 +1,73 @@
+import ClusterTesting
+import Foundation
+
+/// The client side of a kill storm: threads that PUT new blobs, GET them
+/// back and DELETE some until a deadline, each recording what the cluster
+/// acknowledged. A PUT answered 200 must read back whole later, a DELETE
+/// answered 200 must stay gone; a request that got anything else (or no
+/// answer) may or may not have been done, so its id is checked for neither.
+final class StormClient: @unchecked Sendable {
+    private let port: Int
+    private let user: String
+    private let lock = NSLock()
+    /// Guarded by `lock`: merged from every thread when it ends.
+    private(set) var acknowledged: [String: [UInt8]] = [:]
+    private(set) var deleted: Set<String> = []
+    private(set) var statuses: [String: Int] = [:]
+    /// GETs answered 200 with other bytes than the acknowledged PUT's.
+    private(set) var wrongBodies: [String] = []
+
+    init(port: Int, user: String) {
+        self.port = port
+        self.user = user
+    }
+
+    /// Runs `threads` clients until `deadline`; returns when all are done.
+    func run(threads: Int, until deadline: Date) {
+        let group = DispatchGroup()
+        for index in 0..<threads {
+            group.enter()
+            Thread { [self] in
+                loop(thread: index, until: deadline)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+    }
+
+    private func loop(thread: Int, until deadline: Date) {
+        var mine: [String: [UInt8]] = [:]
+        var gone: Set<String> = []
+        var counts: [String: Int] = [:]
+        var wrong: [String] = []
+        var next = 0
+        while Date() < deadline {
+            let choice = Int.random(in: 0..<10)
+            if choice < 5 || mine.isEmpty {
+                next += 1
+                let id = "t\(thread)-\(next)"
+                let body = (0..<Int.random(in: 1...65536)).map { _ in UInt8.random(in: 0...255) }
+                let status = send("PUT", id, body, &counts)?.status
+                if status == 200 { mine[id] = body }
+            } else if choice < 8, let (id, body) = mine.randomElement() {
+                if let response = send("GET", id, nil, &counts), response.status == 200, response.body != body { wrong.append(id) }
+            } else if let id = mine.keys.randomElement() {
+                mine[id] = nil  // whatever the answer, no longer sure to exist
+                if send("DELETE", id, nil, &counts)?.status == 200 { gone.insert(id) }
+            }
+        }
+        lock.lock()
+        acknowledged.merge(mine) { $1 }
+        deleted.formUnion(gone)
+        statuses.merge(counts, uniquingKeysWith: +)
+        wrongBodies += wrong
+        lock.unlock()
+    }
+
+    /// One request; counted as `METHOD STATUS`, or `METHOD no answer`.
+    private func send(_ method: String, _ id: String, _ body: [UInt8]?, _ counts: inout [String: Int]) -> TestResponse? {
+        let response = try? TestHTTP.request(port: port, method: method, path: "/blobs/\(user)/\(id)", body: body)
+        counts["\(method) \(response.map { String($0.status) } ?? "no answer")", default: 0] += 1
+        return response
+    }
+}
