@@ -4,8 +4,9 @@ import Foundation
 /// The client side of a kill storm: threads that PUT new blobs, GET them
 /// back and DELETE some until a deadline, each recording what the cluster
 /// acknowledged. A PUT answered 200 must read back whole later, a DELETE
-/// answered 200 must stay gone; a request that got anything else (or no
-/// answer) may or may not have been done, so its id is checked for neither.
+/// answered 200 must stay gone. A DELETE that got anything else (or no
+/// answer) may or may not have been done: its blob must be whole or gone.
+/// A PUT without a 200 is not checked (it may or may not have been stored).
 final class StormClient: @unchecked Sendable {
     private let port: Int
     private let user: String
@@ -13,6 +14,8 @@ final class StormClient: @unchecked Sendable {
     /// Guarded by `lock`: merged from every thread when it ends.
     private(set) var acknowledged: [String: [UInt8]] = [:]
     private(set) var deleted: Set<String> = []
+    /// Acknowledged, then a DELETE without an answer of 200.
+    private(set) var maybeDeleted: [String: [UInt8]] = [:]
     private(set) var statuses: [String: Int] = [:]
     /// GETs answered 200 with other bytes than the acknowledged PUT's.
     private(set) var wrongBodies: [String] = []
@@ -38,6 +41,7 @@ final class StormClient: @unchecked Sendable {
     private func loop(thread: Int, until deadline: Date) {
         var mine: [String: [UInt8]] = [:]
         var gone: Set<String> = []
+        var maybeGone: [String: [UInt8]] = [:]
         var counts: [String: Int] = [:]
         var wrong: [String] = []
         var next = 0
@@ -51,14 +55,15 @@ final class StormClient: @unchecked Sendable {
                 if status == 200 { mine[id] = body }
             } else if choice < 8, let (id, body) = mine.randomElement() {
                 if let response = send("GET", id, nil, &counts), response.status == 200, response.body != body { wrong.append(id) }
-            } else if let id = mine.keys.randomElement() {
-                mine[id] = nil  // whatever the answer, no longer sure to exist
-                if send("DELETE", id, nil, &counts)?.status == 200 { gone.insert(id) }
+            } else if let (id, body) = mine.randomElement() {
+                mine[id] = nil
+                if send("DELETE", id, nil, &counts)?.status == 200 { gone.insert(id) } else { maybeGone[id] = body }
             }
         }
         lock.lock()
         acknowledged.merge(mine) { $1 }
         deleted.formUnion(gone)
+        maybeDeleted.merge(maybeGone) { $1 }
         statuses.merge(counts, uniquingKeysWith: +)
         wrongBodies += wrong
         lock.unlock()
