@@ -7,6 +7,8 @@ import Foundation
 /// answered 200 must stay gone. A DELETE that got anything else (or no
 /// answer) may or may not have been done: its blob must be whole or gone.
 /// A PUT without a 200 is not checked (it may or may not have been stored).
+/// Every other acknowledged blob is kept (never deleted), so some are
+/// left to read back however the storm goes.
 final class StormClient: @unchecked Sendable {
     private let port: Int
     private let user: String
@@ -44,6 +46,7 @@ final class StormClient: @unchecked Sendable {
         var maybeGone: [String: [UInt8]] = [:]
         var counts: [String: Int] = [:]
         var wrong: [String] = []
+        var deletable: [String] = []
         var next = 0
         while Date() < deadline {
             let choice = Int.random(in: 0..<10)
@@ -52,11 +55,15 @@ final class StormClient: @unchecked Sendable {
                 let id = "t\(thread)-\(next)"
                 let body = (0..<Int.random(in: 1...65536)).map { _ in UInt8.random(in: 0...255) }
                 let status = send("PUT", id, body, &counts)?.status
-                if status == 200 { mine[id] = body }
+                if status == 200 {
+                    mine[id] = body
+                    if next % 2 == 1 { deletable.append(id) }
+                }
             } else if choice < 8, let (id, body) = mine.randomElement() {
                 if let response = send("GET", id, nil, &counts), response.status == 200, response.body != body { wrong.append(id) }
-            } else if let (id, body) = mine.randomElement() {
-                mine[id] = nil
+            } else if let index = deletable.indices.randomElement() {
+                let id = deletable.remove(at: index)
+                let body = mine.removeValue(forKey: id)!
                 if send("DELETE", id, nil, &counts)?.status == 200 { gone.insert(id) } else { maybeGone[id] = body }
             }
         }
