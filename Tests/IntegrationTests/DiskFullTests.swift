@@ -60,7 +60,7 @@ final class DiskFullTests: XCTestCase {
         try TestHTTP.request(port: port, method: method, path: path, body: body)
     }
 
-    private func randomBytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8.random(in: 0...255) } }
+    private func randomBytes(_ count: Int) -> [UInt8] { StormClient.randomBytes(count) }
 
     /// PUTs blobs of `size` until one gets 507 (at most `limit`); returns what was stored.
     private func fill(prefix: String, size: Int, limit: Int) throws -> [String: [UInt8]] {
