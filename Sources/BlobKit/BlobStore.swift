@@ -238,6 +238,8 @@ public final class BlobStore: @unchecked Sendable {
         let fd = try StoreError.syscall("open(flags)", path: temporary) {
             Glibc.open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         }
+        // Every failure (ENOSPC from write, fsync, close or rename) removes
+        // the temporary file: the old flags stay, nothing partial is left.
         do {
             try Self.writeAll(fd, FlagList.encode(flags), path: temporary)
             record(blobGeneration, on: fd)
@@ -247,7 +249,12 @@ public final class BlobStore: @unchecked Sendable {
             unlink(temporary)
             throw error
         }
-        Glibc.close(fd)
+        // Not retried: after EINTR the descriptor is gone too.
+        if Glibc.close(fd) != 0 && errno != EINTR {
+            let code = errno
+            unlink(temporary)
+            throw .system(call: "close(flags)", errno: code, path: temporary)
+        }
         crashPoint.reached(.flags, step: 1)
         do {
             try StoreError.syscall("rename(flags)", path: base + ".flags") { rename(temporary, base + ".flags") }

@@ -19,6 +19,8 @@ struct BlobServerCommand: ParsableCommand {
             Prints one line once it listens: 'blob-server listening on HOST:PORT (pid N)'.
 
             Exits 3 if it cannot start (port in use, store not writable). SIGTERM or SIGINT stop it once the requests in flight are answered (10 s at most).
+
+            With --check-store DIR it serves nothing: it checks the store's layout (one line per finding, then a summary) and exits 0 if clean, 1 if not, 3 if the store cannot be read.
             """)
 
     @Option(help: "TCP port to listen on; 0 picks a free one.")
@@ -28,7 +30,16 @@ struct BlobServerCommand: ParsableCommand {
     var host: String = "127.0.0.1"
 
     @Option(help: "Store directory (created if missing), shared by all workers.")
-    var store: String
+    var store: String?
+
+    @Option(help: "Check this store instead of serving: report temporary files, tombstones of live blobs, flags without a blob and files not in the layout.")
+    var checkStore: String?
+
+    @Flag(help: "With --check-store: remove old temporary files, flags without a blob and tombstones of live blobs (unknown files are left alone).")
+    var repair = false
+
+    @Option(help: "With --check-store --repair: temporary files younger than this, or whose writer pid runs on this host, are kept, e.g. 1h.")
+    var temporaryAge: TimeSpan = "1h"
 
     @Option(help: "Largest blob accepted (e.g. 10MiB, 1G); larger PUTs get 413.")
     var maxBody: ByteSize = "1GiB"
@@ -63,6 +74,12 @@ struct BlobServerCommand: ParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
+        switch (store, checkStore) {
+        case (nil, nil): throw ValidationError("--store DIR is required (or --check-store DIR to check a store)")
+        case (.some, .some): throw ValidationError("--store serves a store, --check-store checks one: give one of them")
+        case (.some, nil) where repair: throw ValidationError("--repair needs --check-store DIR")
+        default: break
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else {
             throw ValidationError("--host must be an IPv4 address such as 127.0.0.1")
@@ -74,6 +91,7 @@ struct BlobServerCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let checkStore { return try Self.check(checkStore, repair: repair, temporaryAge: temporaryAge.seconds) }
         let logger = Log.setUp(role: "blob-server", level: logging.logLevel)
         do {
             try serve(logger: logger)
@@ -84,6 +102,7 @@ struct BlobServerCommand: ParsableCommand {
     }
 
     private func serve(logger: Logger) throws {
+        guard let store else { return }  // validate() requires it when not checking
         let descriptorLimit = Resources.raiseDescriptorLimit()
         let blobStore = try BlobStore(root: store, durability: fsync ? .fsync : .processCrash, quota: quota?.bytes,
                                       allowUnnamedTemporaryFiles: !namedTempFiles)
