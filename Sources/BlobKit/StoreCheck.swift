@@ -30,16 +30,12 @@ public struct StoreCheck {
     /// Whether a pid is a live process on this host (replaced in tests).
     let isRunning: (Int32) -> Bool
 
-    public init(root: String, repair: Bool, temporaryAge: Double, isRunning: @escaping (Int32) -> Bool = StoreCheck.isRunningOnThisHost) {
+    public init(root: String, repair: Bool, temporaryAge: Double,
+                isRunning: @escaping (Int32) -> Bool = WriterProcess.isRunningOnThisHost) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.repair = repair
         self.temporaryAge = temporaryAge
         self.isRunning = isRunning
-    }
-
-    /// A pid that answers signal 0 (EPERM: it exists, owned by another user).
-    public static func isRunningOnThisHost(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
     }
 
     /// Checks (and repairs) the whole store; fails only if a directory of

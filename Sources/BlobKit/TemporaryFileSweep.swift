@@ -53,11 +53,7 @@ public struct TemporaryFileSweep: Sendable {
         guard fstatat(entry.directory, Self.cName(entry.name), &info, AT_SYMLINK_NOFOLLOW) == 0 else { return false }
         guard Double(now.tv_sec - info.st_mtim.tv_sec) > maxAge else { return false }
         if writer.pid == ownPID { return writer.random != ownRandom }
-        return !Self.isAlive(writer.pid)
-    }
-
-    static func isAlive(_ pid: Int32) -> Bool {
-        pid > 0 && (kill(pid, 0) == 0 || errno == EPERM)
+        return !WriterProcess.isRunningOnThisHost(writer.pid)
     }
 
     /// The writer a temporary name embeds: the text after its last dot is
@@ -68,11 +64,7 @@ public struct TemporaryFileSweep: Sendable {
     }
 
     static func writer(fromTag tag: Substring) -> (pid: Int32, random: UInt32)? {
-        let parts = tag.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let pid = Int32(parts[0]), let random = UInt32(parts[1]) else { return nil }
-        if parts.count == 3 && Int(parts[2]) == nil { return nil }
-        return (pid, random)
+        WriterProcess(tag: tag).map { ($0.pid, $0.random) }
     }
 
     private static func cName(_ name: UnsafeBufferPointer<UInt8>) -> [CChar] {

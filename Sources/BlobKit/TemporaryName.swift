@@ -32,7 +32,7 @@ struct TemporaryName: Equatable {
             kind = .blob(id: id)
         }
         guard !tag.isEmpty else { return nil }
-        writerPID = Self.pid(leading: tag)
+        writerPID = WriterProcess(tag: tag)?.pid
     }
 
     /// Parses a name found in the store's root.
@@ -41,14 +41,7 @@ struct TemporaryName: Equatable {
         let tag = name.dropFirst(prefix.count)
         guard !tag.isEmpty else { return nil }
         kind = .probe
-        writerPID = Self.pid(leading: tag)
-    }
-
-    /// The digits before the first `-` of a tag, as a pid (`{pid}-{rand}...`).
-    private static func pid(leading tag: Substring) -> Int32? {
-        let digits = tag.prefix { $0.isASCII && $0.isNumber }
-        guard !digits.isEmpty, tag.dropFirst(digits.count).first == "-" else { return nil }
-        return Int32(digits).flatMap { $0 > 0 ? $0 : nil }
+        writerPID = WriterProcess(tag: tag)?.pid
     }
 }
 
