@@ -10,6 +10,7 @@ set -eu
 cd "$(dirname "$0")/.."
 seconds=${1:-30}
 case $seconds in ''|*[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 64;; esac
+bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config
 swift build --build-tests >&2
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 cores=$(nproc)
