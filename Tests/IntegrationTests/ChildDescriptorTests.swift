@@ -42,7 +42,7 @@ final class ChildDescriptorTests: XCTestCase {
         }
         usleep(500_000)  // probes keep running meanwhile
         let supervisorPipes = Set(descriptors(of: process.pid).filter { $0.kind == "pipe" }.map(\.inode))
-        let workers = workerPids(in: process.output)
+        let workers = Dictionary(uniqueKeysWithValues: SupervisorLog.workerPids(in: process.output).map { ($0.value, $0.key) })
         XCTAssertEqual(workers.count, 8, process.output)
         for (pid, ownPort) in workers where pid != hung {
             XCTAssertEqual(foreignSockets(of: pid, ownPort: ownPort), [], "worker \(pid) holds sockets not on its own port")
@@ -98,16 +98,5 @@ final class ChildDescriptorTests: XCTestCase {
             ports[String(fields[9])] = port
         }
         return ports
-    }
-
-    private func workerPids(in log: String) -> [Int32: Int] {
-        var pids: [Int32: Int] = [:]
-        for line in log.split(separator: "\n") where line.contains("booting worker (pid ") {
-            let afterPid = line.components(separatedBy: "(pid ")[1]
-            guard let pid = Int32(afterPid.prefix { $0.isNumber }),
-                  let port = Int(line.components(separatedBy: "on :").last ?? "") else { continue }
-            pids[pid] = port
-        }
-        return pids
     }
 }

@@ -65,7 +65,8 @@ final class KillStormTests: XCTestCase {
         var killed: Set<Int32> = []
         while Date() < deadline {
             usleep(300_000)
-            let alive = Self.workerPids(in: cluster.output, ports: (port + 1)...(port + 4)).filter { !killed.contains($0) }
+            let alive = SupervisorLog.workerPids(in: cluster.output).filter { ((port + 1)...(port + 4)).contains($0.key) }.map(\.value)
+                .filter { !killed.contains($0) }
             if let victim = alive.randomElement(), kill(victim, SIGKILL) == 0 { killed.insert(victim) }
         }
         let kills = killed.count
@@ -126,16 +127,5 @@ final class KillStormTests: XCTestCase {
         if let path = environment["STORM_REPORT"] {
             try (report.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         }
-    }
-
-    /// The live workers' pids, from the supervisor's log (last boot per port).
-    private static func workerPids(in log: String, ports: ClosedRange<Int>) -> [Int32] {
-        var byPort: [Int: Int32] = [:]
-        for line in log.split(separator: "\n") where line.contains("booting worker (pid ") {
-            guard let pid = Int32(line.components(separatedBy: "(pid ")[1].prefix { $0.isNumber }),
-                  let port = Int(line.components(separatedBy: "on :").last ?? ""), ports.contains(port) else { continue }
-            byPort[port] = pid
-        }
-        return Array(byPort.values)
     }
 }

@@ -38,7 +38,7 @@ final class TruthfulRetryTests: XCTestCase {
         let deadline = Date().addingTimeInterval(4)
         while Date() < deadline, loads.contains(where: { $0.waitForExit(timeout: 0) == nil }) {
             usleep(400_000)
-            let workers = workerPids(in: process.output, ports: (port + 1)...(port + 5))
+            let workers = SupervisorLog.workerPids(in: process.output).filter { ((port + 1)...(port + 5)).contains($0.key) }.map(\.value)
             if let victim = workers.randomElement(), kill(victim, SIGKILL) == 0 { killed += 1 }
         }
         XCTAssertGreaterThanOrEqual(killed, 3, "the loads outlasted a few kills")
@@ -53,16 +53,5 @@ final class TruthfulRetryTests: XCTestCase {
                 XCTAssertEqual(Set(statuses.keys), ["200"], "\(action) \(kind): \(statuses)")
             }
         }
-    }
-
-    /// The live workers' pids, from the supervisor's log (last boot per port).
-    private func workerPids(in log: String, ports: ClosedRange<Int>) -> [Int32] {
-        var byPort: [Int: Int32] = [:]
-        for line in log.split(separator: "\n") where line.contains("booting worker (pid ") {
-            guard let pid = Int32(line.components(separatedBy: "(pid ")[1].prefix { $0.isNumber }),
-                  let port = Int(line.components(separatedBy: "on :").last ?? ""), ports.contains(port) else { continue }
-            byPort[port] = pid
-        }
-        return Array(byPort.values)
     }
 }
