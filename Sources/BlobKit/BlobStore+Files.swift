@@ -11,24 +11,33 @@ extension BlobStore {
     }
 
     /// `mkdir -p`, safe against other workers creating the same
-    /// directories; returns the directories this call created, outermost first.
+    /// directories; returns the directories this call created, outermost
+    /// first. Deepest first: the directory itself is tried, and only when
+    /// its parent is missing (ENOENT) is the parent made, and so on up, so
+    /// a new prefix under an existing namespace costs one `mkdir`, not one
+    /// per component from `/` down.
     @discardableResult
     static func makeDirectories(_ path: String) throws(StoreError) -> [String] {
-        if exists(path) { return [] }
-        var created: [String] = []
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
+        do {
+            try syscall("mkdir") { mkdir(path, 0o755) }
+            return [path]
+        } catch where error.errno == EEXIST {
+            return []
+        } catch where error.errno == ENOENT {
+            let parent = Self.parent(of: path)
+            guard parent != path else { throw StoreError(error, path: path) }
+            let created = try makeDirectories(parent)
             do {
-                try syscall("mkdir") { mkdir(prefix, 0o755) }
-                created.append(prefix)
+                try syscall("mkdir") { mkdir(path, 0o755) }
+                return created + [path]
             } catch where error.errno == EEXIST {
-                continue
+                return created  // another worker made it meanwhile
             } catch {
-                throw StoreError(error, path: prefix)
+                throw StoreError(error, path: path)
             }
+        } catch {
+            throw StoreError(error, path: path)
         }
-        return created
     }
 
     /// `mkdir -p` for a blob's directory; with --fsync each level made is
@@ -36,11 +45,11 @@ extension BlobStore {
     /// blob that was answered 200.
     func makeDirectories(_ path: String) throws(StoreError) {
         for directory in try Self.makeDirectories(path) {
-            try syncDirectory(parent(of: directory))
+            try syncDirectory(Self.parent(of: directory))
         }
     }
 
-    private func parent(of path: String) -> String {
+    static func parent(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "." }
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }

@@ -131,6 +131,29 @@ final class BlobWriteTests: StoreTestCase {
         XCTAssertEqual(try read("gone"), Array("later".utf8))
     }
 
+    func testFirstPutOfANewUserMakesEveryMissingLevel() throws {
+        // user, namespace and the three prefix levels are all missing.
+        let bob = name("bob", .user), other = name("other", .namespace)
+        let writer = try store.beginWrite(user: bob, namespace: other, id: id("deepblob"))
+        try Array("deep".utf8).withUnsafeBytes { try writer.write($0) }
+        try writer.commit()
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(root)/bob/other/d/dee/deepbl"), ["deepblob"])
+        let blob = try store.open(user: bob, namespace: other, id: id("deepblob"))
+        defer { blob.close() }
+        XCTAssertEqual(try blob.readAll(limit: 100), Array("deep".utf8))
+    }
+
+    func testMakeDirectoriesMakesOnlyTheMissingLevelsOutermostFirst() throws {
+        let base = root + "/mk"
+        XCTAssertEqual(try BlobStore.makeDirectories(base + "/a/b/c"), [base, base + "/a", base + "/a/b", base + "/a/b/c"])
+        XCTAssertEqual(try BlobStore.makeDirectories(base + "/a/b/c"), [], "all there: nothing made")
+        XCTAssertEqual(try BlobStore.makeDirectories(base + "/a/x/y"), [base + "/a/x", base + "/a/x/y"])
+        var isDirectory: ObjCBool = false
+        XCTAssertTrue(FileManager.default.fileExists(atPath: base + "/a/x/y", isDirectory: &isDirectory) && isDirectory.boolValue)
+        FileManager.default.createFile(atPath: base + "/file", contents: Data())
+        XCTAssertThrowsError(try BlobStore.makeDirectories(base + "/file/below"), "a file in the way is an error")
+    }
+
     func testDeleteLeavesATombstoneAndPutAfterDeleteRemovesIt() throws {
         try put("d", "body")
         try store.setFlags(["PENDING"], user: user, namespace: ns, id: id("d"))
