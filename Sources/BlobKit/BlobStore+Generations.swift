@@ -3,9 +3,9 @@ import CShims
 import Glibc
 #endif
 
-/// Flags belong to one blob, not to an id: every blob gets a random
-/// generation attribute before its `link()`, and a flags file is written
-/// with the generation of the blob it was set on. Flags whose generation
+/// Flags belong to one blob, not to an id: every blob gets a unique
+/// generation attribute (BlobStore.uniqueToken) before its `link()`, and a
+/// flags file is written with the generation of the blob it was set on. Flags whose generation
 /// differs from the blob's were left by an earlier blob of the same id (a
 /// crash in a DELETE, or a POST racing one) and read as no flags, so a PUT
 /// of a deleted id never inherits them; the next POST replaces them, the
@@ -18,7 +18,7 @@ extension BlobStore {
     /// Gives a new blob's temporary file a fresh generation.
     func recordGeneration(on fd: Int32) {
         guard keysSupported else { return }
-        let value = String(UInt64.random(in: 1...UInt64.max), radix: 16)
+        let value = uniqueToken()
         _ = value.withCString { cshims_fsetxattr(fd, Self.generationAttribute, $0, UInt(strlen($0))) }
     }
 

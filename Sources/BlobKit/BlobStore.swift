@@ -62,8 +62,15 @@ public final class BlobStore: @unchecked Sendable {
     /// A name no other writer, in any process or on any host, will pick;
     /// the leading dot keeps it out of every listing.
     func temporaryName(for id: BlobName, suffix: String = "") -> String {
+        ".\(id.value)\(suffix).\(uniqueToken())"
+    }
+
+    /// `{pid}-{rand}-{n}`: never the same twice in this process, nor (but
+    /// for a 2^-32 chance per pair of processes with the same pid) in
+    /// another; costs no system call, unlike asking the kernel for randomness.
+    func uniqueToken() -> String {
         tempCounter += 1
-        return ".\(id.value)\(suffix).\(tempTag)-\(tempCounter)"
+        return "\(tempTag)-\(tempCounter)"
     }
 
     // MARK: blobs
