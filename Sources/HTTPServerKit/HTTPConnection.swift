@@ -43,7 +43,18 @@ final class HTTPConnection {
         input = InputBuffer(capacity: 16 * 1024, maxCapacity: limits.maxHeadBytes + limits.maxRequestLine + 1024)
         lastActivity = server.base.cachedNow
         scratch.reserveCapacity(512)
-        channel = SocketChannel(base: server.base, fd: fd, owner: self)
+        channel = SocketChannel(base: server.base, fd: fd, owner: self, reading: false)
+    }
+
+    /// Reads at once, before the socket joins the loop: a client usually
+    /// sends its request right after connecting, so it is often already
+    /// here; a connection answered and closed within this call then never
+    /// costs an `epoll_ctl` to add it nor one to delete it. Otherwise (no
+    /// bytes yet, or the connection stays) reading starts as usual.
+    func start() {
+        readable()
+        guard channel.isOpen else { return }
+        resumeReadingIfRoom()
     }
 
     var isOpen: Bool { channel.isOpen }

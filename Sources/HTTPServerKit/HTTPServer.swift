@@ -84,6 +84,7 @@ public final class HTTPServer {
         guard connection.isOpen else { return }
         connections[ObjectIdentifier(connection)] = connection
         if connections.count >= config.maxConnections { listener?.pause() }
+        connection.start()
     }
 
     func connectionClosed(_ connection: HTTPConnection) {
