@@ -40,8 +40,9 @@ extension BlobService {
     private func get(names: UserNamespace, id: BlobName, request: RequestHead) throws -> HTTPResponse {
         let blob = try store.open(user: names.user, namespace: names.namespace, id: id)
         var headers = HTTPHeaders()
-        headers.append(name: "ETag", value: blob.etag)
-        if let condition = request.headers["if-none-match"], Self.matches(condition, etag: blob.etag) {
+        let etag = blob.etag
+        headers.append(name: "ETag", value: etag)
+        if let condition = request.headers["if-none-match"], Self.matches(condition, etag: etag) {
             blob.close()
             return HTTPResponse(status: 304, headers: headers)
         }

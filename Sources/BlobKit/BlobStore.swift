@@ -54,9 +54,23 @@ public final class BlobStore: @unchecked Sendable {
 
     // MARK: paths
 
+    /// Built from bytes: names are ASCII (BlobName), so a prefix of the
+    /// id's UTF-8 is its prefix in characters, without String's per-
+    /// character indexing (a tenth of a GET's instructions in callgrind).
     func directory(_ user: BlobName, _ namespace: BlobName, _ id: BlobName) -> String {
-        let id = id.value
-        return "\(root)/\(user.value)/\(namespace.value)/\(id.prefix(1))/\(id.prefix(3))/\(id.prefix(6))"
+        let id = id.value.utf8
+        var path: [UInt8] = []
+        path.reserveCapacity(root.utf8.count + user.value.utf8.count + namespace.value.utf8.count + 15)
+        path.append(contentsOf: root.utf8)
+        path.append(UInt8(ascii: "/"))
+        path.append(contentsOf: user.value.utf8)
+        path.append(UInt8(ascii: "/"))
+        path.append(contentsOf: namespace.value.utf8)
+        for length in [1, 3, 6] {
+            path.append(UInt8(ascii: "/"))
+            path.append(contentsOf: id.prefix(length))
+        }
+        return String(decoding: path, as: UTF8.self)
     }
 
     /// A name no other writer, in any process or on any host, will pick;

@@ -137,4 +137,14 @@ final class BlobReadTests: StoreTestCase {
         assertStoreError(.system(call: "fake", errno: EBADF, path: "/p"),
                          try StoreError.syscall("fake", path: "/p") { () -> Int32 in errno = EBADF; return -1 })
     }
+
+    func testETagIsInodeSizeAndModificationTimeInHex() throws {
+        try put("hexetag", String(repeating: "z", count: 300))
+        var info = stat()
+        XCTAssertEqual(stat(path("hexetag"), &info), 0)
+        let expected = "\"\(String(info.st_ino, radix: 16))-12c-\(String(info.st_mtim.tv_sec, radix: 16)).\(String(info.st_mtim.tv_nsec, radix: 16))\""
+        let blob = try store.open(user: user, namespace: ns, id: id("hexetag"))
+        defer { blob.close() }
+        XCTAssertEqual(blob.etag, expected)
+    }
 }

@@ -150,7 +150,7 @@ final class BlobWriteTests: StoreTestCase {
         XCTAssertEqual(try BlobStore.makeDirectories(base + "/a/x/y"), [base + "/a/x", base + "/a/x/y"])
         var isDirectory: ObjCBool = false
         XCTAssertTrue(FileManager.default.fileExists(atPath: base + "/a/x/y", isDirectory: &isDirectory) && isDirectory.boolValue)
-        FileManager.default.createFile(atPath: base + "/file", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: base + "/file", contents: Data()))
         XCTAssertThrowsError(try BlobStore.makeDirectories(base + "/file/below"), "a file in the way is an error")
     }
 
