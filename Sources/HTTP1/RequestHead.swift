@@ -28,12 +28,19 @@ public struct RequestHead: Sendable {
 
     /// The target's path, before any `?`.
     public var path: Substring {
-        target.firstIndex(of: "?").map { target[..<$0] } ?? Substring(target)
+        queryMark.map { target[..<$0] } ?? Substring(target)
     }
 
     /// The target's query, after the first `?`, or nil.
     public var query: Substring? {
-        target.firstIndex(of: "?").map { target[target.index(after: $0)...] }
+        queryMark.map { target[target.index(after: $0)...] }
+    }
+
+    /// The first `?`, found in the UTF-8 bytes: an ASCII byte's index is a
+    /// valid String index, and a byte scan costs a fraction of String's
+    /// per-Character search (a tenth of a blob GET's instructions each).
+    private var queryMark: String.Index? {
+        target.utf8.firstIndex(of: UInt8(ascii: "?"))
     }
 
     /// Writes the request line, the header fields and `generated` ones
