@@ -70,12 +70,12 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(answers.count, 12, "one answer per line measured")
         for answer in answers {
             let fields = answer.split(separator: " ").dropFirst(2).map(String.init)
-            XCTAssertEqual(fields.count, 9, answer)
+            XCTAssertEqual(fields.count, 9, String(answer))
             guard fields.count == 9 else { continue }
             XCTAssertEqual(fields[0], "blob-balancer-tcp")
             XCTAssertEqual(fields[3], "1", "relative to 1 worker: \(answer)")
             let numbers = fields[4...].map { Double($0) ?? -1 }
-            XCTAssertTrue(numbers.allSatisfy { $0 >= 0 }, answer)
+            XCTAssertTrue(numbers.allSatisfy { $0 >= 0 }, String(answer))
             XCTAssertGreaterThan(numbers[0], 0, "actions/s relative to 1 worker: \(answer)")
             XCTAssertGreaterThan(numbers[2], 0, "the client's rate alone on one core: \(answer)")
             if fields[2] == "1" {
