@@ -5,6 +5,10 @@
 # actions `runs` times with blob-load, stops the cluster by pid and checks
 # nothing of it is left; then writes one line per (workers, action) to
 # OUT/sweep-<date>-<cpu>-<cores>c.txt and draws OUT/sweep-....png beside it.
+# A run repeats batches of `amount` actions (one blob-load each, fresh ids)
+# until --min-run-seconds of load have passed, and reads the CPU time of the
+# client, the front (our balancer or haproxy) and the workers from /proc
+# before and after it; the file ends with the answer computed from the lines.
 #
 # Usage: scripts/sweep.sh [options]
 #   --workers "1 2 4 8"     worker counts
@@ -13,6 +17,11 @@
 #   --size 10KiB            blob size
 #   --concurrency 10        connections (each runs actions back to back)
 #   --runs 5                repetitions per (workers, action); the mean is kept
+#   --min-run-seconds 1     a run repeats batches of `amount` actions until
+#                           this much load time has passed
+#   --pin                   client and cluster on separate cores (taskset): on
+#                           2 cores one each; on 3+, a third (at least 1) to the
+#                           client, the rest to the cluster (default: shared)
 #   --mode tcp|http         our balancer's mode (tcp: per connection, as the study)
 #   --new-connection-per-request   as ab does (default: kept-alive connections)
 #   --with-haproxy          run the sweep again with haproxy (the study's config)
@@ -37,19 +46,19 @@
 # port; timeouts connect 5000, server and client 50000 ms).
 set -euo pipefail
 
-usage() { sed -n '9,30p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '13,35p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "sweep.sh: $*" >&2; exit 64; }
 progress() { echo "[sweep $(date +%H:%M:%S)] $*" >&2; }
 
 workers="1 2 4 8"
 actions="baseline list put get flag delete"
 amount=1000 size=10KiB concurrency=10 runs=5 mode=tcp port=8000 out=results bin="" store_parent=""
-per_request=0 with_haproxy=0
+per_request=0 with_haproxy=0 min_run_seconds=1 pin=0
 while [ $# -gt 0 ]; do
   option=$1 value=""
   case "$option" in
     --*=*) value=${option#*=}; option=${option%%=*} ;;
-    --workers|--actions|--amount|--size|--concurrency|--runs|--mode|--port|--out|--bin|--store-parent)
+    --workers|--actions|--amount|--size|--concurrency|--runs|--min-run-seconds|--mode|--port|--out|--bin|--store-parent)
       [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
   esac
   case "$option" in
@@ -59,6 +68,8 @@ while [ $# -gt 0 ]; do
     --size) size=$value ;;
     --concurrency) concurrency=$value ;;
     --runs) runs=$value ;;
+    --min-run-seconds) min_run_seconds=$value ;;
+    --pin) pin=1 ;;
     --mode) mode=$value ;;
     --port) port=$value ;;
     --out) out=$value ;;
@@ -74,6 +85,7 @@ done
 
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
 positive --amount "$amount"; positive --concurrency "$concurrency"; positive --runs "$runs"; positive --port "$port"
+[[ $min_run_seconds =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--min-run-seconds must be a number of seconds, not '$min_run_seconds'"
 [ -n "${workers// /}" ] || die "--workers is empty"
 max_workers=0
 for count in $workers; do
@@ -110,8 +122,24 @@ for tool in blob-cluster blob-load; do
   [ -x "$bin/$tool" ] || die "no $bin/$tool"
 done
 
+# How the CPUs are shared: with --pin, the client on the first of the
+# allowed CPUs (a third of them, at least one) and the cluster on the rest.
+allowed=$(awk '/^Cpus_allowed_list/ { n = split($2, parts, ",")
+  for (i = 1; i <= n; i++) { if (split(parts[i], r, "-") == 1) r[2] = r[1]; for (c = r[1]; c <= r[2]; c++) printf "%d ", c } }' /proc/self/status)
+set -- $allowed
+client_prefix=() cluster_prefix=()
+cpu_sharing="shared: client and cluster on all $# allowed CPUs (${allowed% }), no --pin"
+if [ "$pin" = 1 ]; then
+  [ $# -ge 2 ] || die "--pin needs 2 or more CPUs, this process may use $#"
+  client_count=$(( $# / 3 )); [ "$client_count" -ge 1 ] || client_count=1
+  client_cpus=$(tr ' ' '\n' <<<"${allowed% }" | head -n "$client_count" | paste -sd, -)
+  cluster_cpus=$(tr ' ' '\n' <<<"${allowed% }" | tail -n +$((client_count + 1)) | paste -sd, -)
+  client_prefix=(taskset -c "$client_cpus") cluster_prefix=(taskset -c "$cluster_cpus")
+  cpu_sharing="pinned (--pin, taskset): client (blob-load) on CPU $client_cpus; cluster (supervisor, balancer, workers, haproxy) on CPU $cluster_cpus"
+fi
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/sweep-XXXXXX")
-cluster_pid="" haproxy_pid="" child_pids="" store=""
+cluster_pid="" haproxy_pid="" child_pids="" store="" front_pid="" worker_pids=""
 
 # Stops the running cluster (and haproxy) by pid: TERM, up to 15 s, KILL;
 # then checks that none of its children is left running, and removes its store.
@@ -159,7 +187,7 @@ start_cluster() {
   if [ "$balancer" = haproxy ]; then front=$((port + max_workers + 1)); fi
   store=$(mktemp -d "$store_parent/sweep-store-XXXXXX")
   log="$work/cluster-$balancer-$count.log"
-  "$bin/blob-cluster" --workers "$count" --store "$store" --port "$front" --worker-base-port $((port + 1)) \
+  "${cluster_prefix[@]}" "$bin/blob-cluster" --workers "$count" --store "$store" --port "$front" --worker-base-port $((port + 1)) \
     --mode "$mode" --graceful-timeout 5s --log-level warning </dev/null >"$log" 2>&1 &
   cluster_pid=$!
   for _ in $(seq 200); do
@@ -176,6 +204,10 @@ start_cluster() {
   # Its children: every pid on the ready line but its own, and any other.
   child_pids=$( (grep -o 'pid [0-9]*' <<<"$ready" | awk '{print $2}'; pgrep -P "$cluster_pid" || true) \
     | grep -vx "$cluster_pid" | sort -u | tr '\n' ' ')
+  # Whose CPU is measured: the balancer (or haproxy, below) and the workers.
+  front_pid=$(sed -n 's/.* balancer [^ ]* (pid \([0-9]*\)).*/\1/p' <<<"$ready")
+  worker_pids=$(sed 's/.* workers //; s/, supervisor pid.*//' <<<"$ready" | grep -o 'pid [0-9]*' | awk '{print $2}' | tr '\n' ' ')
+  [ -n "$front_pid" ] && [ -n "$worker_pids" ] || { echo "sweep.sh: no pids in the ready line: $ready" >&2; exit 1; }
   if [ "$balancer" = haproxy ]; then
     local config="$work/haproxy.cfg" i
     {
@@ -190,13 +222,65 @@ start_cluster() {
       echo "  default_backend multiprocessing-blobs"
       echo "  timeout client  50000"
     } >"$config"
-    haproxy -f "$config" -db </dev/null >"$work/haproxy.log" 2>&1 &
-    haproxy_pid=$!
+    "${cluster_prefix[@]}" haproxy -f "$config" -db </dev/null >"$work/haproxy.log" 2>&1 &
+    haproxy_pid=$! front_pid=$haproxy_pid
     wait_for_port "$port" || { cat "$work/haproxy.log" >&2; echo "sweep.sh: haproxy did not start" >&2; exit 1; }
   fi
 }
 
 field() { sed -n "s/.*\"$1\":\([^,}]*\).*/\1/p" <<<"$2"; }
+
+# CPU time (user + system, all threads) of a pid in clock ticks, from
+# /proc/PID/stat; nothing when the process is gone.
+ticks_per_second=$(getconf CLK_TCK)
+cpu_ticks() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+  set -- ${stat##*) }
+  echo $(( ${12} + ${13} ))
+}
+
+# One run of $1: batches of `amount` actions (one blob-load each, so fresh
+# ids) until min_run_seconds of load time have passed. Prints the run's
+# line: seconds per batch, req/s, p50, p99, non2xx, failures, CPU seconds of
+# client, front and workers, actions, and how many pids vanished meanwhile
+# (their CPU is left out: only what was measured is counted).
+run_load() {
+  local action=$1 pid json
+  local -A before=()
+  for pid in $front_pid $worker_pids; do before[$pid]=$(cpu_ticks "$pid"); done
+  : >"$work/batches"
+  while :; do
+    json=$("${client_prefix[@]}" "$bin/blob-load" --action "$action" --amount "$amount" --concurrency "$concurrency" \
+        --size "$size" --url "http://127.0.0.1:$port" --user "sweep-$action" --timeout 10s --json "${extra[@]}") \
+      || { echo "sweep.sh: blob-load failed" >&2; exit 1; }
+    failures=$(field failures "$json") non2xx=$(field non2xx "$json")
+    if [ "$failures" != "$non2xx" ]; then
+      progress "warning: $failures failed requests ($non2xx non-2xx): $(field errors "$json")"
+    fi
+    echo "$(field wall_seconds "$json") $(field requests "$json") $(field p50_ms "$json") $(field p99_ms "$json") $non2xx $failures" \
+      "$(field cpu_seconds "$json")" \
+      >>"$work/batches"
+    awk -v least="$min_run_seconds" '{ s += $1 } END { exit !(s < least) }' "$work/batches" || break
+  done
+  local front_ticks=0 worker_ticks=0 vanished=0 now
+  for pid in $front_pid $worker_pids; do
+    now=$(cpu_ticks "$pid")
+    if [ -z "$now" ] || [ -z "${before[$pid]}" ]; then vanished=$((vanished + 1)); continue; fi
+    if [ "$pid" = "$front_pid" ]; then front_ticks=$((now - before[$pid])); else worker_ticks=$((worker_ticks + now - before[$pid])); fi
+  done
+  awk -v amount="$amount" -v tick="$ticks_per_second" -v front="$front_ticks" -v workers="$worker_ticks" -v vanished="$vanished" '
+    function median(list,   n, v, i, j, t) {
+      n = split(list, v, " ")
+      for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (v[j] + 0 < v[i] + 0) { t = v[i]; v[i] = v[j]; v[j] = t }
+      return (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+    }
+    { n++; wall += $1; requests += $2; p50 = p50 " " $3; p99 = p99 " " $4; bad += $5; failed += $6; client += $7 }
+    END {
+      printf "%.6f %.1f %.3f %.3f %d %d %.6f %.6f %.6f %d %d\n", wall / n, (wall > 0 ? requests / wall : 0), median(p50), median(p99),
+        bad, failed, client, front / tick, workers / tick, n * amount, vanished
+    }' "$work/batches"
+}
 
 balancers="ours"
 if [ "$with_haproxy" = 1 ]; then balancers="ours haproxy"; fi
@@ -204,6 +288,7 @@ set -- $workers; worker_counts=$#
 set -- $actions; action_count=$#
 total=$(( $(wc -w <<<"$balancers") * worker_counts * action_count ))
 step=0
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 : >"$work/runs"
 for balancer in $balancers; do
   label="blob-balancer-$mode"
@@ -217,15 +302,8 @@ for balancer in $balancers; do
         progress "[$step/$total] $label workers=$count $action run $run/$runs"
         extra=()
         if [ "$per_request" = 1 ]; then extra+=(--new-connection-per-request); fi
-        json=$("$bin/blob-load" --action "$action" --amount "$amount" --concurrency "$concurrency" --size "$size" \
-          --url "http://127.0.0.1:$port" --user "sweep-$action" --timeout 10s --json "${extra[@]}") \
-          || { echo "sweep.sh: blob-load failed" >&2; exit 1; }
-        failures=$(field failures "$json") non2xx=$(field non2xx "$json")
-        if [ "$failures" != "$non2xx" ]; then
-          progress "warning: $failures failed requests ($non2xx non-2xx): $(field errors "$json")"
-        fi
-        echo "$label $count $action $(field wall_seconds "$json") $(field requests_per_second "$json")" \
-          "$(field p50_ms "$json") $(field p99_ms "$json") $non2xx $failures" >>"$work/runs"
+        line=$(run_load "$action") || exit 1
+        echo "$label $count $action $line" >>"$work/runs"
       done
     done
     stop_cluster || exit 1
@@ -248,14 +326,22 @@ name="$out/sweep-$(date +%Y-%m-%d)-${slug:-cpu}-${cores}c"
   echo "# settings: workers=\"$workers\" actions=\"$actions\" amount=$amount size=$size concurrency=$concurrency runs=$runs" \
     "mode=$mode connections=$([ "$per_request" = 1 ] && echo new-per-request || echo kept-alive)" \
     "balancers=\"$balancers\" port=$port fsync=off"
+  echo "# settings (cost): min_run_seconds=$min_run_seconds pin=$([ "$pin" = 1 ] && echo on || echo off)"
   echo "# store: fresh per worker count under $store_parent ($(df --output=fstype "$store_parent" 2>/dev/null | tail -n1))"
   echo "# balancer: blob-balancer-$mode = blob-cluster's own balancer; haproxy-tcp = haproxy with the study's config"
   echo "#   (tcp, balance roundrobin) in front of the same blob-cluster's workers"
-  echo "# seconds = mean wall time of one run of \`amount\` actions (the study's column; get, flag, delete are 2 requests each);"
-  echo "# req_per_s = mean over the runs; p50_ms, p99_ms = median over the runs of each run's request latency percentile;"
+  echo "# cpus: $cpu_sharing"
+  echo "# load during the sweep (1-minute load average, before the first run / after the last): $load_before / $(cut -d' ' -f1 /proc/loadavg)"
+  echo "# a run repeats batches of \`amount\` actions (one blob-load each, fresh ids) until min_run_seconds=$min_run_seconds of load have passed;"
+  echo "# seconds = mean wall time of one batch of \`amount\` actions (the study's column; get, flag, delete are 2 requests each);"
+  echo "# req_per_s = requests / load time; p50_ms, p99_ms = median over the batches of each batch's request latency percentile;"
   echo "# non2xx = answers outside 2xx, summed over the runs; failures = requests without the promised 200, summed
-# (non-2xx included, and refused, reset, timeout, verify: wrong bytes); spread = (max - min) / mean of the runs' seconds"
-  echo "# workers action amount size seconds req_per_s p50_ms p99_ms non2xx failures spread balancer"
+# (non-2xx included, and refused, reset, timeout, verify: wrong bytes); spread = (max - min) / mean of the runs' seconds;"
+  echo "# client_us, front_us, workers_us = CPU time (user + system, from /proc/PID/stat, ${ticks_per_second} ticks/s) per action of"
+  echo "#   blob-load (its own clock, during the load, not its start), of the front (blob-balancer, or haproxy) and of all workers summed;"
+  echo "#   server_us = front_us + workers_us (the supervisor, idle, is left out); actions = actions measured over the runs;"
+  echo "#   vanished = measured pids that were gone after a run (a restarted worker): their CPU is missing from that run"
+  echo "# workers action amount size seconds req_per_s p50_ms p99_ms non2xx failures spread client_us front_us workers_us server_us actions vanished balancer"
   awk -v amount="$amount" -v size="$size_kib" '
     function median(list,   n, v, i, j, t) {
       n = split(list, v, " ")
@@ -266,16 +352,38 @@ name="$out/sweep-$(date +%Y-%m-%d)-${slug:-cpu}-${cores}c"
       key = $1 SUBSEP $2 SUBSEP $3
       if (!(key in n)) { order[++keys] = key; lo[key] = $4; hi[key] = $4 }
       n[key]++; secs[key] += $4; rps[key] += $5; p50[key] = p50[key] " " $6; p99[key] = p99[key] " " $7; bad[key] += $8; failed[key] += $9
+      client[key] += $10; front[key] += $11; workers[key] += $12; actions[key] += $13; vanished[key] += $14
       if ($4 < lo[key]) lo[key] = $4
       if ($4 > hi[key]) hi[key] = $4
     }
     END {
       for (k = 1; k <= keys; k++) {
-        key = order[k]; split(key, part, SUBSEP); mean = secs[key] / n[key]
-        printf "%s %s %d %s %.6f %.1f %.3f %.3f %d %d %.3f %s\n", part[2], part[3], amount, size, mean, rps[key] / n[key],
-          median(p50[key]), median(p99[key]), bad[key], failed[key], (mean > 0 ? (hi[key] - lo[key]) / mean : 0), part[1]
+        key = order[k]; split(key, part, SUBSEP); mean = secs[key] / n[key]; per = 1e6 / actions[key]
+        printf "%s %s %d %s %.6f %.1f %.3f %.3f %d %d %.3f %.2f %.2f %.2f %.2f %d %d %s\n", part[2], part[3], amount, size, mean,
+          rps[key] / n[key], median(p50[key]), median(p99[key]), bad[key], failed[key], (mean > 0 ? (hi[key] - lo[key]) / mean : 0),
+          client[key] * per, front[key] * per, workers[key] * per, (front[key] + workers[key]) * per, actions[key], vanished[key], part[1]
       }
-    }' "$work/runs"
+    }' "$work/runs" >"$work/lines"
+  cat "$work/lines"
+  # The answer, from the lines above.
+  echo "# answer: for each front and action, N workers against the fewest measured (base): actions/s and server CPU per action"
+  echo "#   relative to the base's (rate_x, server_cpu_x); and the rate each component would reach alone on one core,"
+  echo "#   1 s / its CPU per action, in actions/s (client_alone, front_alone, workers_alone: all workers sharing that core)"
+  echo "# answer front action workers base rate_x server_cpu_x client_alone front_alone workers_alone"
+  awk '
+    {
+      key = $18 SUBSEP $2
+      if (!(key in base) || $1 + 0 < baseworkers[key]) { baseworkers[key] = $1 + 0; base[key] = NR }
+      row[NR] = $0; rate[NR] = ($5 > 0 ? $3 / $5 : 0); server[NR] = $15
+    }
+    END {
+      for (r = 1; r <= NR; r++) {
+        split(row[r], f, " "); b = base[f[18] SUBSEP f[2]]
+        printf "# answer %s %s %d %d %.3f %.3f %.0f %.0f %.0f\n", f[18], f[2], f[1], baseworkers[f[18] SUBSEP f[2]],
+          (rate[b] > 0 ? rate[r] / rate[b] : 0), (server[b] > 0 ? server[r] / server[b] : 0),
+          (f[12] > 0 ? 1e6 / f[12] : 0), (f[13] > 0 ? 1e6 / f[13] : 0), (f[14] > 0 ? 1e6 / f[14] : 0)
+      }
+    }' "$work/lines"
 } >"$name.txt"
 progress "wrote $name.txt"
 bash scripts/plot.sh "$name.txt" "$name.png" \

@@ -10,6 +10,8 @@ public struct LoadReport: Sendable {
     public private(set) var kinds: [RequestKind: KindStats] = [:]
     public private(set) var all = KindStats()
     public var wallMicros: UInt64 = 0
+    /// The client's own CPU time during the run (not its start-up).
+    public var cpuMicros: UInt64 = 0
 
     init(plan: LoadPlan) {
         self.plan = plan
@@ -55,7 +57,7 @@ public struct LoadReport: Sendable {
         let object: [String: Any] = [
             "action": plan.action.rawValue, "amount": plan.amount, "concurrency": plan.concurrency, "size": plan.size,
             "new_connection_per_request": plan.newConnectionPerRequest, "url": "http://\(plan.target.hostHeader)",
-            "wall_seconds": seconds, "actions_per_second": seconds > 0 ? Double(plan.amount) / seconds : 0,
+            "wall_seconds": seconds, "cpu_seconds": Double(cpuMicros) / 1_000_000, "actions_per_second": seconds > 0 ? Double(plan.amount) / seconds : 0,
             "requests": requests, "requests_per_second": seconds > 0 ? Double(requests) / seconds : 0,
             "non2xx": non2xx, "failures": failures, "errors": all.errors,
             "statuses": Dictionary(uniqueKeysWithValues: all.statuses.map { ("\($0.key)", $0.value) }),

@@ -27,6 +27,7 @@ public final class LoadRunner {
     /// Runs to the end; returns the report.
     public func run() -> LoadReport {
         let begin = Clock.microseconds()
+        let cpuBegin = Clock.processCPUMicroseconds()
         users = (0..<max(1, min(plan.concurrency, plan.amount))).map { _ in VirtualUser(runner: self, base: base) }
         active = users.count
         watchdog = LoopEvent.timer(base: base, repeating: true) { [unowned self] in
@@ -39,6 +40,7 @@ public final class LoadRunner {
         watchdog?.close()
         users.forEach { $0.close() }
         report.wallMicros = Clock.microseconds() - begin
+        report.cpuMicros = Clock.processCPUMicroseconds() - cpuBegin
         return report
     }
 

@@ -3,7 +3,8 @@ import Foundation
 import XCTest
 
 /// The study end to end with tiny settings: a results file in the study's
-/// format and a PNG chart.
+/// format, with CPU per action by component and the computed answer, and a
+/// PNG chart.
 final class SweepTests: XCTestCase {
     func testATinySweepWritesAResultsFileAndAPlot() throws {
         let out = NSTemporaryDirectory() + "sweep-\(UUID().uuidString)"
@@ -11,9 +12,11 @@ final class SweepTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let sweep = Process()
         sweep.executableURL = URL(fileURLWithPath: "/bin/bash")
+        // --pin needs two CPUs; where there are, the header must say how they were shared.
+        let pin = ProcessInfo.processInfo.activeProcessorCount >= 2
         sweep.arguments = [root.appendingPathComponent("scripts/sweep.sh").path, "--bin", TestProcess.binDirectory.path,
-                           "--workers", "1 2", "--amount", "20", "--runs", "1", "--port", "\(Int.random(in: 20_000...32_000))",
-                           "--out", out]
+                           "--workers", "1 2", "--amount", "50", "--runs", "2", "--min-run-seconds", "0.2",
+                           "--port", "\(Int.random(in: 20_000...32_000))", "--out", out] + (pin ? ["--pin"] : [])
         let pipe = Pipe()
         sweep.standardOutput = pipe
         let progressLog = out + ".log"
@@ -33,22 +36,52 @@ final class SweepTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("# cpu:") && $0.contains("cores:") && $0.contains("memory:") })
         XCTAssertTrue(lines.contains { $0.hasPrefix("# git commit:") })
         XCTAssertTrue(lines.contains { $0.contains("spread = (max - min) / mean") })
-        XCTAssertTrue(lines.contains { $0.hasPrefix("# settings:") && $0.contains("amount=20") && $0.contains("fsync=off") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# settings:") && $0.contains("amount=50") && $0.contains("fsync=off") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# settings (cost): min_run_seconds=0.2 pin=\(pin ? "on" : "off")") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix(pin ? "# cpus: pinned" : "# cpus: shared") }, "how CPUs were shared")
         XCTAssertTrue(lines.contains { $0.hasPrefix("# store:") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# workers action amount size seconds") && $0.contains("client_us front_us workers_us server_us") })
         let rows = lines.filter { !$0.hasPrefix("#") }
         XCTAssertEqual(rows.count, 12, "2 worker counts x 6 actions")
         XCTAssertEqual(rows.map { $0.split(separator: " ")[1] }.prefix(6), ["baseline", "list", "put", "get", "flag", "delete"])
         for row in rows {
             let columns = row.split(separator: " ")
-            XCTAssertEqual(columns.count, 12, String(row))
+            XCTAssertEqual(columns.count, 18, String(row))
             XCTAssertTrue(["1", "2"].contains(columns[0]))
-            XCTAssertEqual(columns[2], "20")
+            XCTAssertEqual(columns[2], "50")
             XCTAssertEqual(columns[3], "10")
             XCTAssertGreaterThan(Double(columns[4]) ?? 0, 0)
             XCTAssertGreaterThan(Double(columns[5]) ?? 0, 0, "req/s")
             XCTAssertEqual(columns[8], "0", "no non-2xx answers: \(row)")
             XCTAssertEqual(columns[9], "0", "no failures: \(row)")
-            XCTAssertEqual(columns[11], "blob-balancer-tcp")
+            XCTAssertNotNil(Double(columns[10]), "spread: \(row)")
+            let cpu = columns[11...14].map { Double($0) ?? -1 }
+            XCTAssertTrue(cpu.allSatisfy { $0 >= 0 }, "client, front, workers, server us per action are numbers: \(row)")
+            XCTAssertGreaterThan(cpu[0], 0, "the client costs CPU: \(row)")
+            XCTAssertGreaterThan(cpu[3], 0, "the server costs CPU: \(row)")
+            XCTAssertEqual(cpu[3], cpu[1] + cpu[2], accuracy: 0.02, "server = front + workers: \(row)")
+            let measured = Int(columns[15]) ?? 0
+            XCTAssertTrue(measured >= 2 * 50 && measured % 50 == 0, "whole batches of 50 actions, at least one per run: \(row)")
+            XCTAssertEqual(columns[16], "0", "no measured pid vanished: \(row)")
+            XCTAssertEqual(columns[17], "blob-balancer-tcp")
+        }
+        let answers = lines.filter { $0.hasPrefix("# answer ") && !$0.hasPrefix("# answer front") }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# answer front action workers base rate_x server_cpu_x client_alone") })
+        XCTAssertEqual(answers.count, 12, "one answer per line measured")
+        for answer in answers {
+            let fields = answer.split(separator: " ").dropFirst(2).map(String.init)
+            XCTAssertEqual(fields.count, 9, String(answer))
+            guard fields.count == 9 else { continue }
+            XCTAssertEqual(fields[0], "blob-balancer-tcp")
+            XCTAssertEqual(fields[3], "1", "relative to 1 worker: \(answer)")
+            let numbers = fields[4...].map { Double($0) ?? -1 }
+            XCTAssertTrue(numbers.allSatisfy { $0 >= 0 }, String(answer))
+            XCTAssertGreaterThan(numbers[0], 0, "actions/s relative to 1 worker: \(answer)")
+            XCTAssertGreaterThan(numbers[2], 0, "the client's rate alone on one core: \(answer)")
+            if fields[2] == "1" {
+                XCTAssertEqual(numbers[0], 1, "1 worker against itself: \(answer)")
+                XCTAssertEqual(numbers[1], 1, "1 worker against itself: \(answer)")
+            }
         }
         let image = try Data(contentsOf: URL(fileURLWithPath: out + "/" + png))
         XCTAssertEqual(Array(image.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])

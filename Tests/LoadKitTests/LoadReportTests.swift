@@ -20,6 +20,7 @@ final class LoadReportTests: XCTestCase {
         report.record(.get, micros: 2000, outcome: .answered(status: 200, verified: false, keepAlive: true))
         report.record(.get, micros: 0, outcome: .failed("refused"))
         report.wallMicros = 500_000
+        report.cpuMicros = 250_000
         return report
     }
 
@@ -39,6 +40,7 @@ final class LoadReportTests: XCTestCase {
         XCTAssertEqual(object["amount"] as? Int, 4)
         XCTAssertEqual(object["requests"] as? Int, 7)
         XCTAssertEqual(object["wall_seconds"] as? Double, 0.5)
+        XCTAssertEqual(object["cpu_seconds"] as? Double, 0.25, "the client's own CPU during the run")
         XCTAssertEqual(object["actions_per_second"] as? Double, 8)
         XCTAssertEqual(object["requests_per_second"] as? Double, 14)
         XCTAssertEqual(object["non2xx"] as? Int, 1)
@@ -59,7 +61,7 @@ final class LoadReportTests: XCTestCase {
 
     func testTopLevelKeysAreUniqueForTheShellScripts() {
         let json = sample().json()
-        for key in ["wall_seconds", "requests_per_second", "p50_ms", "p99_ms", "non2xx", "failures"] {
+        for key in ["wall_seconds", "cpu_seconds", "requests_per_second", "p50_ms", "p99_ms", "non2xx", "failures"] {
             XCTAssertEqual(json.components(separatedBy: "\"\(key)\":").count, 2, key)
         }
     }
