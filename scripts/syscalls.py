@@ -117,20 +117,9 @@ def main():
     procs = benchlib.Processes()
     work = tempfile.mkdtemp(prefix="syscalls-", dir=args.dir)
     try:
-        store = os.path.join(work, "store")
-        ours_port, nginx_port = benchlib.free_port(), benchlib.free_port()
-        ours = procs.start([args.binary, "--port", str(ours_port), "--store", store, "--log-level", "error"],
-                           stdout=subprocess.DEVNULL)
-        webroot = os.path.join(work, "www")
-        os.makedirs(os.path.join(webroot, "dav"))
-        blob = os.urandom(10240)
-        with open(os.path.join(webroot, "blob.bin"), "wb") as f:
-            f.write(blob)
-        conf = benchlib.nginx_config(nginx_port, webroot, workdir=work, extra_locations="""
-            location /dav/ { dav_methods PUT; create_full_put_path on; }""")
-        nginx = procs.start(["nginx", "-c", conf, "-e", os.path.join(work, "error.log")])
-        benchlib.wait_for_port(ours_port)
-        benchlib.wait_for_port(nginx_port)
+        pair = benchlib.WorkerAndNginx(procs, args.binary, work)
+        ours, ours_port, nginx, nginx_port = pair.ours, pair.ours_port, pair.nginx, pair.nginx_port
+        blob = pair.blob
         Client(ours_port, keep_alive=False).request("PUT", "/blobs/bench/blob1", blob)
 
         servers = {"ours": (ours, ours_port, "/blobs/bench/blob1", "/blobs/bench/"),

@@ -153,3 +153,29 @@ def print_table(rows, columns):
     print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths)))
     for r in rows:
         print("  ".join(str(r.get(c, "")).ljust(w) for c, w in zip(columns, widths)))
+
+
+class WorkerAndNginx:
+    """One blob-server and one nginx worker side by side under `work`, each
+    holding the same 10 KiB blob (the worker at /blobs/bench/blob1, nginx
+    as the static file /blob.bin, with WebDAV PUT under /dav/): what
+    bench_worker.py and syscalls.py compare. Started through `procs`, so
+    they stop with it."""
+
+    def __init__(self, procs, binary, work):
+        self.work = work
+        store = os.path.join(work, "store")
+        self.ours_port, self.nginx_port = free_port(), free_port()
+        self.ours = procs.start([binary, "--port", str(self.ours_port), "--store", store, "--log-level", "error"],
+                                stdout=subprocess.DEVNULL)
+        self.webroot = os.path.join(work, "www")
+        os.makedirs(os.path.join(self.webroot, "dav"))
+        self.blob = os.urandom(10240)
+        self.blob_file = os.path.join(self.webroot, "blob.bin")
+        with open(self.blob_file, "wb") as f:
+            f.write(self.blob)
+        conf = nginx_config(self.nginx_port, self.webroot, workdir=work, extra_locations="""
+            location /dav/ { dav_methods PUT; create_full_put_path on; }""")
+        self.nginx = procs.start(["nginx", "-c", conf, "-e", os.path.join(work, "error.log")])
+        wait_for_port(self.ours_port)
+        wait_for_port(self.nginx_port)
