@@ -2,7 +2,11 @@
 /// queries only).
 public enum PercentDecoding {
     public static func decode<S: StringProtocol>(_ text: S, plusIsSpace: Bool = false) -> String? {
-        guard text.contains("%") || (plusIsSpace && text.contains("+")) else { return String(text) }
+        // Bytes, not Characters: the usual segment has no escape at all, and
+        // this test runs for every segment of every request.
+        guard text.utf8.contains(UInt8(ascii: "%")) || (plusIsSpace && text.utf8.contains(UInt8(ascii: "+"))) else {
+            return String(text)
+        }
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let byte = iterator.next() {
