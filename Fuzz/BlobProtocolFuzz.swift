@@ -61,8 +61,9 @@ enum BlobProtocolFuzz {
             _ = query[name]
             _ = query.flag(name)
         }
-        if let decoded = PercentDecoding.decode(text, plusIsSpace: true), !text.contains("%"), !text.contains("+"),
-           decoded != text {
+        // Escapes are bytes ("%", "+"), whatever Characters they are part of.
+        if let decoded = PercentDecoding.decode(text, plusIsSpace: true), !text.utf8.contains(UInt8(ascii: "%")),
+           !text.utf8.contains(UInt8(ascii: "+")), decoded != text {
             fatalError("PercentDecoding changed a text without escapes: \(text.debugDescription)")
         }
     }
