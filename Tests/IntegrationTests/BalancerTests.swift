@@ -4,24 +4,19 @@ import XCTest
 
 /// The real blob-balancer in front of real workers on 127.0.0.1.
 final class BalancerTests: XCTestCase {
-    private var store = ""
-    private var workers: [TestProcess] = []
-    private var workerPorts: [Int] = []
+    private var group: WorkerGroup!
+    private var store: String { group.store }
+    private var workers: [TestProcess] { group.processes }
+    private var workerPorts: [Int] { group.ports }
     private var balancer: TestProcess?
 
     override func setUpWithError() throws {
-        store = NSTemporaryDirectory() + "balancer-\(UUID().uuidString)"
-        for _ in 0..<2 {
-            let worker = try TestProcess("blob-server", ["--port", "0", "--store", store])
-            workerPorts.append(try worker.waitForListeningPort())
-            workers.append(worker)
-        }
+        group = try WorkerGroup(count: 2, storeName: "balancer")
     }
 
     override func tearDown() {
         balancer?.stop()
-        workers.forEach { $0.stop() }
-        try? FileManager.default.removeItem(atPath: store)
+        group?.stop()
     }
 
     private func startBalancer(mode: String, extra: [String] = [], stdin: Pipe? = nil) throws -> Int {

@@ -9,24 +9,19 @@ import Glibc
 /// `--timeout-http-request` (a head must arrive whole in time, however it
 /// trickles) and `--timeout-server` (backend inactivity, not request age).
 final class BalancerTimeoutTests: XCTestCase {
-    private var store = ""
-    private var workers: [TestProcess] = []
-    private var workerPorts: [Int] = []
+    private var group: WorkerGroup!
+    private var store: String { group.store }
+    private var workers: [TestProcess] { group.processes }
+    private var workerPorts: [Int] { group.ports }
     private var balancer: TestProcess?
 
     override func setUpWithError() throws {
-        store = NSTemporaryDirectory() + "balancer-timeouts-\(UUID().uuidString)"
-        for _ in 0..<2 {
-            let worker = try TestProcess("blob-server", ["--port", "0", "--store", store])
-            workerPorts.append(try worker.waitForListeningPort())
-            workers.append(worker)
-        }
+        group = try WorkerGroup(count: 2, storeName: "balancer-timeouts")
     }
 
     override func tearDown() {
         balancer?.stop()
-        workers.forEach { $0.stop() }
-        try? FileManager.default.removeItem(atPath: store)
+        group?.stop()
     }
 
     private func startBalancer(_ extra: [String], backends: [Int]? = nil) throws -> Int {
