@@ -19,9 +19,8 @@ final class HTTPConnection {
     var parser: RequestParser
     var state = State.awaitingHead(since: nil)
     /// An answer whose body is still being produced, piece by piece as the
-    /// client takes it, and how many of its bytes are still due (the output
-    /// side; meanwhile the input side is throttled).
-    var producing: (producer: ResponseBodyProducer, remaining: Int)?
+    /// client takes it (the output side; meanwhile no request is read).
+    var producing: Production?
     /// A pass of `process()` is on the stack: a deferred answer that arrives
     /// from within it (a handler answering at once) must not start another.
     private var isProcessing = false
@@ -209,7 +208,10 @@ final class HTTPConnection {
         switch state {
         case .awaitingHead:
             state = .throttled
-            channel.stopReading()
+            // While a body is produced, reading goes on (into the bounded
+            // input buffer, nothing parsed) so a client that leaves is
+            // seen at once and its producer released.
+            if producing == nil { channel.stopReading() }
         case .closingAfterFlush:
             channel.stopReading()
         case .throttled, .readingBody, .discardingBody, .awaitingAnswer, .lingering, .closed:
@@ -220,6 +222,21 @@ final class HTTPConnection {
     private func writable() {
         lastActivity = server.base.cachedNow
         guard output.flush() else { return close() }
+        continueAfterOutput()
+    }
+
+    /// A producer that was making its next piece off the loop has it.
+    func producerResumed() {
+        guard var production = producing, production.waiting, channel.isOpen else { return }
+        lastActivity = server.base.cachedNow
+        production.waiting = false
+        producing = production
+        continueAfterOutput()
+    }
+
+    /// Output moved on: produce more of a body, then read requests again
+    /// or close once everything is out.
+    private func continueAfterOutput() {
         if producing != nil {
             guard produceMore() else { return close() }
             if producing != nil { return }
