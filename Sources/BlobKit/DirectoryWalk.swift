@@ -3,9 +3,10 @@ import Glibc
 #endif
 
 /// Walks the fixed-depth prefix directories of the store to the end, a
-/// callback per file, on a `DirectoryCursor` (which a listing uses directly,
-/// to stop and resume). With random ids nearly every blob has a leaf directory of its own, so
-/// the cost per directory is the cost per blob.
+/// callback per file, on a `DirectoryCursor` (which a listing uses
+/// directly, to stop and resume). With random ids nearly every blob has a
+/// leaf directory of its own, so the cost per directory is the cost per
+/// blob.
 enum DirectoryWalk {
     /// One regular file found by the walk; valid only during the visit.
     struct Entry {

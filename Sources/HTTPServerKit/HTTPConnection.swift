@@ -25,7 +25,7 @@ final class HTTPConnection {
     /// from within it (a handler answering at once) must not start another.
     private var isProcessing = false
     let peer: String
-    private(set) var lastActivity: Double
+    var lastActivity: Double
     var scratch: [UInt8] = []
     /// TCP_NODELAY is set once a connection is kept alive (as nginx does):
     /// a connection closed after one answer never needs it.
@@ -81,7 +81,7 @@ final class HTTPConnection {
     }
 
     /// Parses and answers whatever complete requests the buffer holds.
-    private func process() {
+    func process() {
         isProcessing = true
         defer { isProcessing = false }
         // Runs until the parser needs more bytes: a body's end or a
@@ -203,50 +203,10 @@ final class HTTPConnection {
 
     // MARK: flow control and closing
 
-    /// Stops reading requests until the client has taken most of our output.
-    func throttle() {
-        switch state {
-        case .awaitingHead:
-            state = .throttled
-            // While a body is produced, reading goes on (into the bounded
-            // input buffer, nothing parsed) so a client that leaves is
-            // seen at once and its producer released.
-            if producing == nil { channel.stopReading() }
-        case .closingAfterFlush:
-            channel.stopReading()
-        case .throttled, .readingBody, .discardingBody, .awaitingAnswer, .lingering, .closed:
-            break
-        }
-    }
-
     private func writable() {
         lastActivity = server.base.cachedNow
         guard output.flush() else { return close() }
         continueAfterOutput()
-    }
-
-    /// A producer that was making its next piece off the loop has it.
-    func producerResumed() {
-        guard var production = producing, production.waiting, channel.isOpen else { return }
-        lastActivity = server.base.cachedNow
-        production.waiting = false
-        producing = production
-        continueAfterOutput()
-    }
-
-    /// Output moved on: produce more of a body, then read requests again
-    /// or close once everything is out.
-    private func continueAfterOutput() {
-        if producing != nil {
-            guard produceMore() else { return close() }
-            if producing != nil { return }
-        }
-        if case .throttled = state, output.pending <= server.config.writeHighWater / 2 {
-            state = .awaitingHead(since: nil)
-            channel.startReading()
-            return process()
-        }
-        finishIfFlushed()
     }
 
     func finishIfFlushed() {
