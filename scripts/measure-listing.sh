@@ -33,6 +33,37 @@ def status_kib(pid, field):
                 return int(line.split()[1])
     return 0
 
+def parallel(server, clients=50):
+    """50 unsorted listings at once on one worker (default --max-listings 2,
+    --listing-queue 8): how many were served whole, how many got 503, and
+    the worker's RSS growth meanwhile."""
+    port = benchlib.free_port()
+    proc = procs.start([server, "--port", str(port), "--store", store, "--log-level", "error"], stdout=subprocess.DEVNULL)
+    benchlib.wait_for_port(port)
+    time.sleep(1)
+    before = status_kib(proc.pid, "VmRSS")
+    with open(f"/proc/{proc.pid}/clear_refs", "w") as f:
+        f.write("5")
+    t = time.time()
+    outputs = [tempfile.TemporaryFile() for _ in range(clients)]
+    curls = [subprocess.Popen(["curl", "-s", "-w", "\\n%{http_code}", f"http://127.0.0.1:{port}/blobs/u/"], stdout=out)
+             for out in outputs]
+    for c in curls:
+        c.wait()
+    elapsed = time.time() - t
+    peak = status_kib(proc.pid, "VmHWM")
+    procs.stop(proc)
+    whole = busy = 0
+    for out in outputs:
+        out.seek(0)
+        body, _, code = out.read().rpartition(b"\n")
+        if code == b"200" and len(json.loads(body)) == count:
+            whole += 1
+        elif code == b"503":
+            busy += 1
+    print(f"{clients} parallel GET /blobs/u/: {whole} whole, {busy} got 503, {clients - whole - busy} other, in {elapsed:.1f} s;"
+          f" RSS growth {(peak - before) / 1024:.1f} MiB")
+
 try:
     alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
     ids = set()
@@ -49,11 +80,10 @@ try:
             f.write('["PENDING"]')
     for server in servers:
         print(f"{count} blobs ({len(flagged)} flagged PENDING), {server}; a fresh worker for each listing")
-        print(f"{'listing':48} {'time':>8} {'bytes':>11} {'ids':>9}  {'RSS before':>10} {'growth(HWM)':>11} {'growth(sampled)':>15}")
+        print(f"{'listing':48} {'time':>8} {'bytes':>11} {'ids':>9}  {'RSS before':>10} {'growth(HWM)':>11} {'growth(sampled)':>15}   GET / meanwhile: p50 p99 max")
         cases = [("/blobs/u/", [], ids), ("/blobs/u/?order_by=date", [], ids), ("/blobs/u/?order_by=-date", [], ids),
                  ("/blobs/u/ (gzip)", ["-H", "Accept-Encoding: gzip"], ids),
                  ("/blobs/u/?only_count=1", [], None), ("/blobs/u/?only_count=1&filter_flag=PENDING", [], None)]
-        slowest_all, probes_all = 0.0, 0
         for label, extra, expected in cases:
             path = label.split(" ")[0]
             # A fresh worker each time: memory one listing freed but malloc
@@ -61,7 +91,7 @@ try:
             port = benchlib.free_port()
             proc = procs.start([server, "--port", str(port), "--store", store, "--log-level", "error"], stdout=subprocess.DEVNULL)
             benchlib.wait_for_port(port)
-            done, slowest, probes = threading.Event(), [0.0], [0]
+            done, latencies = threading.Event(), []
             def probe():
                 s = socket.create_connection(("127.0.0.1", port))
                 while not done.is_set():
@@ -70,8 +100,7 @@ try:
                     data = b""
                     while b"\r\n\r\n" not in data:
                         data += s.recv(4096)
-                    slowest[0] = max(slowest[0], time.time() - t)
-                    probes[0] += 1
+                    latencies.append(time.time() - t)
                     time.sleep(0.001)  # a steady prober, not a second load
             thread = threading.Thread(target=probe)
             thread.start()
@@ -108,10 +137,13 @@ try:
             else:
                 got = len(answer)
                 assert set(answer) == expected and got == len(expected), f"{path}: ids differ from the store"
-            slowest_all, probes_all = max(slowest_all, slowest[0]), probes_all + probes[0]
+            latencies.sort()
+            probe_text = (f"{latencies[len(latencies) // 2] * 1000:5.1f} {latencies[len(latencies) * 99 // 100] * 1000:6.1f}"
+                          f" {latencies[-1] * 1000:6.1f} ms") if latencies else "-"
             print(f"GET {label:44} {elapsed:6.3f} s {size:11} {got:9}  {before / 1024:7.1f} MiB {(peak - before) / 1024:7.1f} MiB"
-                  f" {(max(sampled) - before) / 1024:11.1f} MiB")
-        print(f"meanwhile {probes_all} GET / on another connection, the slowest {slowest_all * 1000:.1f} ms")
+                  f" {(max(sampled) - before) / 1024:11.1f} MiB   {probe_text}")
+        if b"--max-listings" in subprocess.run([server, "--help"], capture_output=True).stdout:
+            parallel(server)
         print()
 finally:
     procs.stop_all()
