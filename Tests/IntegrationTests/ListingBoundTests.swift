@@ -122,6 +122,11 @@ final class ListingBoundTests: XCTestCase {
             let ids = try ListingFixture.decode(response.body)
             if query.isEmpty { XCTAssertEqual(Set(ids), fixture.ids) } else { XCTAssertEqual(ids, fixture.byDate.reversed()) }
         }
+        try connection.send("HEAD /blobs/u/ HTTP/1.1\r\nHost: x\r\n\r\n")
+        let head = try connection.readResponse(toHead: true)
+        XCTAssertEqual(head.status, 200)
+        XCTAssertEqual(head.body, [])
+        // Any body byte after the HEAD's head would spoil this next answer.
         try connection.send("GET /blobs/u/?only_count=1 HTTP/1.1\r\nHost: x\r\n\r\n")
         XCTAssertEqual(try connection.readResponse().text, "{\"count\": \(fixture.byDate.count)}")
     }
