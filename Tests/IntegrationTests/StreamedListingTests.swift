@@ -69,8 +69,8 @@ final class StreamedListingTests: XCTestCase {
         // A client that is not ours: http.client checks each chunk's size
         // line and needs the last chunk, else it raises IncompleteRead.
         let script = """
-        import http.client, json, sys
-        c = http.client.HTTPConnection("127.0.0.1", \(port), timeout=30)
+        from http import client; import json
+        c = client.HTTPConnection("127.0.0.1", \(port), timeout=30)
         c.request("GET", "/blobs/u/")
         r = c.getresponse()
         ids = json.loads(r.read())
