@@ -15,9 +15,13 @@ public final class BlobService: HTTPHandler {
     /// Listings walk the file system off the loop, so a namespace of
     /// 100,000 blobs does not stall the other clients.
     let background: BackgroundWork?
+    /// Bounds the listings running at once, and those waiting (503 beyond).
+    let listings: ListingGate
 
-    public init(store: BlobStore, maxBody: Int, credentials: Credentials?, logger: Logger, background: BackgroundWork? = nil) {
+    public init(store: BlobStore, maxBody: Int, credentials: Credentials?, logger: Logger, background: BackgroundWork? = nil,
+                listings: ListingGate = ListingGate(maxRunning: 2, maxWaiting: 8)) {
         self.background = background
+        self.listings = listings
         self.store = store
         self.maxBody = maxBody
         self.credentials = credentials

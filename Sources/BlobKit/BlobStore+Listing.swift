@@ -6,43 +6,47 @@ import Glibc
 /// Listing and counting a namespace: live blobs are the files whose name is
 /// a valid id (never `.flags`, `.deleted` or a dotted temporary file).
 extension BlobStore {
+    /// A resumable walk over the ids `list` would return, in directory
+    /// order; `needTimes` also stats each file (for `order_by`).
+    func listingCursor(
+        user: BlobName, namespace: BlobName, filterFlag: String?, deleted: Bool, needTimes: Bool
+    ) throws(StoreError) -> ListingCursor {
+        let directories = try DirectoryCursor(path: namespaceRoot(user, namespace), depth: 3, needStat: needTimes)
+        return ListingCursor(directories: directories, store: self, filterFlag: deleted ? nil : filterFlag, deleted: deleted)
+    }
+
     /// The live blob ids of one namespace (or, with `deleted`, the ids that
     /// have a tombstone), optionally only those whose flags contain
     /// `filterFlag`, optionally ordered by the file's modification time.
+    /// Holds every id: the HTTP listing streams instead (ListingBody).
     public func list(
         user: BlobName, namespace: BlobName, filterFlag: String?, order: ListOrder, deleted: Bool
     ) throws(StoreError) -> [String] {
-        var found: [(id: String, modified: timespec)] = []
-        let suffix = Array(".deleted".utf8)
-        try DirectoryWalk.files(under: namespaceRoot(user, namespace), depth: 3, needStat: order != .none) { entry in
-            if deleted {
-                guard entry.name.count > suffix.count, entry.name.suffix(suffix.count).elementsEqual(suffix) else { return }
-                let id = UnsafeBufferPointer(rebasing: entry.name.dropLast(suffix.count))
-                guard BlobName.isValid(bytes: id) else { return }
-                // A tombstone next to a live blob is one a crash left (mid-DELETE
-                // or mid-PUT): the blob decides, the id is live.
-                if Self.fileExists(in: entry.directory, named: id) { return }
-                found.append((String(decoding: id, as: UTF8.self), entry.modified))
-                return
-            }
-            guard BlobName.isValid(bytes: entry.name) else { return }
-            if let filterFlag, !flagsFile(entry, contain: filterFlag) { return }
-            found.append((entry.nameString, entry.modified))
+        let cursor = try listingCursor(user: user, namespace: namespace, filterFlag: filterFlag, deleted: deleted,
+                                       needTimes: order != .none)
+        defer { cursor.close() }
+        var ids: [String] = []
+        if order == .none {
+            while let (id, _) = try cursor.next() { ids.append(String(decoding: id, as: UTF8.self)) }
+            return ids
         }
-        switch order {
-        case .none: break
-        case .dateAscending: found.sort { Self.earlier($0.modified, $1.modified) }
-        case .dateDescending: found.sort { Self.earlier($1.modified, $0.modified) }
-        }
-        return found.map(\.id)
+        var sorted = SortedIDs()
+        while let (id, modified) = try cursor.next() { try sorted.append(id, modified: modified) }
+        sorted.sort(descending: order == .dateDescending)
+        ids.reserveCapacity(sorted.count)
+        for index in 0..<sorted.count { ids.append(sorted.id(at: index)) }
+        return ids
     }
 
-    /// The number of live blobs in a namespace.
-    public func count(user: BlobName, namespace: BlobName) throws(StoreError) -> Int {
+    /// How many ids `list` would return, counted without keeping any.
+    public func count(
+        user: BlobName, namespace: BlobName, filterFlag: String? = nil, deleted: Bool = false
+    ) throws(StoreError) -> Int {
+        let cursor = try listingCursor(user: user, namespace: namespace, filterFlag: filterFlag, deleted: deleted,
+                                       needTimes: false)
+        defer { cursor.close() }
         var total = 0
-        try DirectoryWalk.files(under: namespaceRoot(user, namespace), depth: 3, needStat: false) { entry in
-            if BlobName.isValid(bytes: entry.name) { total += 1 }
-        }
+        while try cursor.next() != nil { total += 1 }
         return total
     }
 
@@ -50,9 +54,25 @@ extension BlobStore {
         "\(root)/\(user.value)/\(namespace.value)"
     }
 
-    private static func earlier(_ a: timespec, _ b: timespec) -> Bool {
-        a.tv_sec != b.tv_sec ? a.tv_sec < b.tv_sec : a.tv_nsec < b.tv_nsec
+    /// The id `entry` stands for in a listing, or nil if it is not listed:
+    /// with `deleted` a tombstone's id (unless its blob is there too),
+    /// otherwise a live blob's, if its flags contain `filterFlag`.
+    func listedID(_ entry: DirectoryWalk.Entry, filterFlag: String?, deleted: Bool) -> UnsafeBufferPointer<UInt8>? {
+        if deleted {
+            let suffix = Self.tombstoneSuffix
+            guard entry.name.count > suffix.count, entry.name.suffix(suffix.count).elementsEqual(suffix) else { return nil }
+            let id = UnsafeBufferPointer(rebasing: entry.name.dropLast(suffix.count))
+            guard BlobName.isValid(bytes: id) else { return nil }
+            // A tombstone next to a live blob is one a crash left (mid-DELETE
+            // or mid-PUT): the blob decides, the id is live.
+            return Self.fileExists(in: entry.directory, named: id) ? nil : id
+        }
+        guard BlobName.isValid(bytes: entry.name) else { return nil }
+        if let filterFlag, !flagsFile(entry, contain: filterFlag) { return nil }
+        return entry.name
     }
+
+    private static let tombstoneSuffix = Array(".deleted".utf8)
 
     private static func fileExists(in directory: Int32, named name: UnsafeBufferPointer<UInt8>) -> Bool {
         var path = [CChar]()

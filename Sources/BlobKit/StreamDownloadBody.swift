@@ -17,7 +17,7 @@ final class StreamDownloadBody: ResponseBodyProducer, @unchecked Sendable {
     private let logger: Logger
     private let blobs: [(id: BlobName, size: Int)]
     private var nextIndex = 0
-    let length: Int
+    let length: Int?
 
     /// `notFound` if any id names no blob.
     init(store: BlobStore, names: UserNamespace, ids: [BlobName], logger: Logger) throws(StoreError) {
@@ -36,8 +36,13 @@ final class StreamDownloadBody: ResponseBodyProducer, @unchecked Sendable {
         self.length = length
     }
 
-    func next() -> ResponseBody? {
-        guard nextIndex < blobs.count else { return nil }
+    func next(resume: @escaping () -> Void) -> ProducedPiece {
+        guard nextIndex < blobs.count else { return .end }
+        return piece().map { .piece($0) } ?? .failed
+    }
+
+    /// The next blob's piece, or nil if it cannot be sent as promised.
+    private func piece() -> ResponseBody? {
         let (id, size) = blobs[nextIndex]
         nextIndex += 1
         do {

@@ -68,6 +68,12 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Largest request body still read and dropped after an early answer (404, 409, 401...) to keep the connection, e.g. 64KiB; larger ones close it.")
     var discardBodyLimit: ByteSize = "64KiB"
 
+    @Option(help: "Listings (GET /blobs/{user}/) this worker walks at once; more wait in --listing-queue.")
+    var maxListings: Int = 2
+
+    @Option(help: "Listings that may wait for one of the --max-listings slots; beyond them a listing gets 503 with Retry-After: 1.")
+    var listingQueue: Int = 8
+
     @Option(help: "Exit when this inherited descriptor reaches end of file (blob-cluster passes a pipe so workers never outlive it).")
     var lifelineFd: Int32?
 
@@ -83,6 +89,9 @@ struct BlobServerCommand: ParsableCommand {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else {
             throw ValidationError("--host must be an IPv4 address such as 127.0.0.1")
+        }
+        guard maxListings >= 1, listingQueue >= 0 else {
+            throw ValidationError("--max-listings must be at least 1 and --listing-queue at least 0")
         }
         guard headerTimeout.seconds > 0, idleTimeout.seconds > 0, tempMaxAge.seconds > 0 else {
             throw ValidationError("--header-timeout, --idle-timeout and --temp-max-age must be more than 0")
@@ -125,7 +134,7 @@ struct BlobServerCommand: ParsableCommand {
         defer { sweeper.close() }
         let service = BlobService(
             store: blobStore, maxBody: maxBody.bytes, credentials: credentials, logger: logger,
-            background: background)
+            background: background, listings: ListingGate(maxRunning: maxListings, maxWaiting: listingQueue))
         var config = HTTPServerConfig()
         config.limits.maxBodyBytes = maxBody.bytes
         config.headerTimeout = headerTimeout.seconds

@@ -8,11 +8,16 @@ public struct GeneratedFields: Sendable {
     /// A whole `Date: ...\r\n` line, formatted once a second by the caller.
     public var dateLine: [UInt8]?
     public var contentLength: Int?
+    /// `Transfer-Encoding: chunked`: a body whose length is not known when
+    /// the head goes out (never together with `contentLength`).
+    public var chunked: Bool
     public var connection: ConnectionDirective?
 
-    public init(dateLine: [UInt8]? = nil, contentLength: Int? = nil, connection: ConnectionDirective? = nil) {
+    public init(dateLine: [UInt8]? = nil, contentLength: Int? = nil, chunked: Bool = false,
+                connection: ConnectionDirective? = nil) {
         self.dateLine = dateLine
         self.contentLength = contentLength
+        self.chunked = chunked
         self.connection = connection
     }
 
@@ -27,6 +32,8 @@ public struct GeneratedFields: Sendable {
             bytes.append(static: "Content-Length: ")
             bytes.appendDecimal(contentLength)
             bytes.appendCRLF()
+        } else if chunked {
+            bytes.append(static: "Transfer-Encoding: chunked\r\n")
         }
         switch connection {
         case .close?: bytes.append(static: "Connection: close\r\n")

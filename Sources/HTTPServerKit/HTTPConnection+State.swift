@@ -29,6 +29,19 @@ extension HTTPConnection {
         case closed
     }
 
+    /// An answer whose body is still being produced, piece by piece as the
+    /// client takes it.
+    struct Production {
+        let producer: ResponseBodyProducer
+        /// Bytes still due of a promised Content-Length; nil when the length
+        /// was not known (the body goes chunked, or until close).
+        var remaining: Int?
+        /// Each piece is framed as a chunk, and the last chunk ends the body.
+        let chunked: Bool
+        /// The producer makes the next piece off the loop and will resume us.
+        var waiting = false
+    }
+
     /// What an answer needs to know of its request.
     struct Request {
         let isHead: Bool

@@ -15,10 +15,10 @@ extension HTTPConnection {
     var hasNoPendingOutput: Bool { output.pending == 0 }
 
     /// A handler is still working on this connection's answer (a listing
-    /// off the loop): quiet, but not idle.
+    /// off the loop, or the next piece of its body): quiet, but not idle.
     var isAwaitingAnswer: Bool {
         if case .awaitingAnswer = state { return true }
-        return false
+        return producing != nil
     }
 
     /// No request half-read, no answer pending: safe to close on a drain.

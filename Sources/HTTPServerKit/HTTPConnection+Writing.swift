@@ -21,7 +21,17 @@ extension HTTPConnection {
         if case .close(let lingering) = after { close = true; linger = lingering }
         let status = response.status
         var generated = GeneratedFields(dateLine: server.date.headerLine(now: Int(lastActivity)))
-        if status >= 200 && status != 204 && status != 304 { generated.contentLength = response.body.length }
+        var chunked = false
+        if status >= 200 && status != 204 && status != 304 {
+            if let length = response.body.length {
+                generated.contentLength = length
+            } else if request?.version == .http11 {
+                generated.chunked = true
+                chunked = true
+            } else if !isHead {
+                close = true  // HTTP/1.0 knows no chunks: the body ends when the connection does
+            }
+        }
         if close {
             generated.connection = .close
         } else if request?.version == .http10 {
@@ -35,7 +45,13 @@ extension HTTPConnection {
             alive = scratch.withUnsafeBytes { head in body.withUnsafeBytes { output.send(head, $0) } }
         } else {
             alive = scratch.withUnsafeBytes { output.send($0) }
-            if isHead { response.body.discard() } else if alive { alive = append(response.body) } else { response.body.discard() }
+            if isHead {
+                response.body.discard()
+            } else if alive {
+                alive = append(response.body, chunked: chunked)
+            } else {
+                response.body.discard()
+            }
         }
         if !alive { close = true }
         if !close && !noDelaySet {
@@ -49,7 +65,7 @@ extension HTTPConnection {
 
     /// Sends a body after its head; false if it could not all be queued
     /// (the connection must then close: the promised length cannot be met).
-    private func append(_ body: ResponseBody) -> Bool {
+    private func append(_ body: ResponseBody, chunked: Bool = false) -> Bool {
         switch body {
         case .empty:
             return true
@@ -69,35 +85,58 @@ extension HTTPConnection {
             }
             return complete
         case .produced(let producer):
-            producing = (producer, producer.length)
+            producing = Production(producer: producer, remaining: producer.length, chunked: chunked)
             return produceMore()
         }
     }
 
     /// Output a produced body may queue before it waits for the client:
-    /// a few pieces, so a few descriptors at most.
+    /// a few pieces, so a few descriptors (or a few chunks of a listing) at most.
     static let producedWindow = 256 * 1024
 
-    /// Appends produced pieces until the window is full or the body is
-    /// complete; false when the connection must close (the peer is gone,
-    /// or the body ended short of its promised length).
+    /// Appends produced pieces until the window is full, the producer has
+    /// to make the next one off the loop, or the body is complete; false
+    /// when the connection must close (the peer is gone, the producer
+    /// failed, or the body ended short of its promised length).
     func produceMore() -> Bool {
-        guard let (producer, due) = producing else { return true }
-        var remaining = due
+        guard var production = producing, !production.waiting else { return true }
+        func finish(_ complete: Bool) -> Bool {
+            producing = nil
+            production.producer.discard()
+            return complete
+        }
         while output.pending < Self.producedWindow {
-            guard let piece = producer.next() else {
-                producing = nil
-                producer.discard()
-                return remaining == 0
-            }
-            remaining -= piece.length
-            guard remaining >= 0, append(piece) else {
-                producing = nil
-                producer.discard()
-                return false
+            let piece = production.producer.next { [weak self] in self?.producerResumed() }
+            switch piece {
+            case .waiting:
+                production.waiting = true
+                producing = production
+                return true
+            case .failed:
+                return finish(false)
+            case .end:
+                guard production.remaining ?? 0 == 0 else { return finish(false) }
+                guard production.chunked else { return finish(true) }
+                return finish(ChunkedCoding.lastChunk.withUnsafeBytes { output.send($0) })
+            case .piece(let body):
+                guard let size = body.length else { body.discard(); return finish(false) }
+                if let remaining = production.remaining {
+                    guard remaining >= size else { body.discard(); return finish(false) }
+                    production.remaining = remaining - size
+                }
+                guard appendPiece(body, size: size, chunked: production.chunked) else { return finish(false) }
             }
         }
-        producing = (producer, remaining)
+        producing = production
         return true
+    }
+
+    /// One produced piece, framed as a chunk when the length is unknown.
+    private func appendPiece(_ body: ResponseBody, size: Int, chunked: Bool) -> Bool {
+        guard chunked, size > 0 else { return append(body) }
+        scratch.removeAll(keepingCapacity: true)
+        ChunkedCoding.appendChunkHeader(size: size, to: &scratch)
+        guard scratch.withUnsafeBytes({ output.send($0) }) else { body.discard(); return false }
+        return append(body) && ChunkedCoding.chunkEnd.withUnsafeBytes { output.send($0) }
     }
 }

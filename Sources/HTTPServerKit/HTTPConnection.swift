@@ -19,14 +19,13 @@ final class HTTPConnection {
     var parser: RequestParser
     var state = State.awaitingHead(since: nil)
     /// An answer whose body is still being produced, piece by piece as the
-    /// client takes it, and how many of its bytes are still due (the output
-    /// side; meanwhile the input side is throttled).
-    var producing: (producer: ResponseBodyProducer, remaining: Int)?
+    /// client takes it (the output side; meanwhile no request is read).
+    var producing: Production?
     /// A pass of `process()` is on the stack: a deferred answer that arrives
     /// from within it (a handler answering at once) must not start another.
     private var isProcessing = false
     let peer: String
-    private(set) var lastActivity: Double
+    var lastActivity: Double
     var scratch: [UInt8] = []
     /// TCP_NODELAY is set once a connection is kept alive (as nginx does):
     /// a connection closed after one answer never needs it.
@@ -82,7 +81,7 @@ final class HTTPConnection {
     }
 
     /// Parses and answers whatever complete requests the buffer holds.
-    private func process() {
+    func process() {
         isProcessing = true
         defer { isProcessing = false }
         // Runs until the parser needs more bytes: a body's end or a
@@ -204,32 +203,10 @@ final class HTTPConnection {
 
     // MARK: flow control and closing
 
-    /// Stops reading requests until the client has taken most of our output.
-    func throttle() {
-        switch state {
-        case .awaitingHead:
-            state = .throttled
-            channel.stopReading()
-        case .closingAfterFlush:
-            channel.stopReading()
-        case .throttled, .readingBody, .discardingBody, .awaitingAnswer, .lingering, .closed:
-            break
-        }
-    }
-
     private func writable() {
         lastActivity = server.base.cachedNow
         guard output.flush() else { return close() }
-        if producing != nil {
-            guard produceMore() else { return close() }
-            if producing != nil { return }
-        }
-        if case .throttled = state, output.pending <= server.config.writeHighWater / 2 {
-            state = .awaitingHead(since: nil)
-            channel.startReading()
-            return process()
-        }
-        finishIfFlushed()
+        continueAfterOutput()
     }
 
     func finishIfFlushed() {

@@ -44,12 +44,20 @@ public indirect enum ResponseBody: Sendable {
     /// of thousands of files holds only a few open at once.
     case produced(ResponseBodyProducer)
 
-    public var length: Int {
+    /// The body's length, or nil when a producer does not know it up front
+    /// (the server then sends it chunked, or until close to HTTP/1.0).
+    public var length: Int? {
         switch self {
         case .empty: return 0
         case .bytes(let bytes): return bytes.count
         case .file(_, _, let length): return length
-        case .parts(let parts): return parts.reduce(0) { $0 + $1.length }
+        case .parts(let parts):
+            var total = 0
+            for part in parts {
+                guard let length = part.length else { return nil }
+                total += length
+            }
+            return total
         case .produced(let producer): return producer.length
         }
     }
@@ -66,13 +74,32 @@ public indirect enum ResponseBody: Sendable {
 }
 
 /// Makes a long body's pieces on demand: the connection asks for the next
-/// one whenever its output queue runs low. Used on the loop only.
+/// one whenever its output queue runs low, so a slow client makes the
+/// producer wait rather than buffer. Used on the loop only.
 public protocol ResponseBodyProducer: AnyObject, Sendable {
-    /// The whole body's length, promised in Content-Length before any piece.
-    var length: Int { get }
-    /// The next piece (bytes, a file region, or parts of those), or nil when
-    /// there is none. Ending before `length` bytes closes the connection.
-    func next() -> ResponseBody?
-    /// The rest will not be sent: release whatever is held.
+    /// The whole body's length, promised in Content-Length before any
+    /// piece; nil when unknown: the body then goes out chunked to HTTP/1.1
+    /// clients and until the connection closes to HTTP/1.0 ones.
+    var length: Int? { get }
+    /// The next piece, or `.waiting` when it is being made off the loop:
+    /// the producer then calls `resume` once, later, on the loop (never
+    /// from within `next`), and the connection asks again.
+    func next(resume: @escaping () -> Void) -> ProducedPiece
+    /// The rest will not be sent (the client left, or the answer was a
+    /// HEAD): release whatever is held. Called at most once, on the loop.
     func discard()
+}
+
+/// What a producer has for the connection when asked.
+public enum ProducedPiece {
+    /// Bytes, a file region, or parts of those (never a produced body).
+    case piece(ResponseBody)
+    /// Not ready: `resume` will be called.
+    case waiting
+    /// The body is complete.
+    case end
+    /// The body cannot be completed: the connection closes without ending
+    /// it properly (no last chunk, or short of Content-Length), so the client
+    /// knows the answer is incomplete.
+    case failed
 }
