@@ -50,6 +50,8 @@ set -euo pipefail
 usage() { sed -n '12,33p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "growth.sh: $*" >&2; exit 64; }
 progress() { echo "[growth $(date +%H:%M:%S)] $*" >&2; }
+script=growth.sh
+source "$(dirname "$0")/lib/cluster.sh"
 
 max=100000 steps="" size=1KiB amount=1000 seconds=20 concurrency=10 fill_concurrency=64 small=10 workers=2
 quota="" quota_only=0 port=8000 out=results suffix="" store_parent="" bin=""
@@ -83,7 +85,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
 for pair in "--max $max" "--amount $amount" "--seconds $seconds" "--concurrency $concurrency" \
             "--fill-concurrency $fill_concurrency" "--small $small" "--workers $workers" "--port $port"; do
   positive $pair
@@ -105,21 +106,11 @@ done
 [[ $quota_only = 0 || -n $quota ]] || die "--quota-only needs --quota SIZE"
 [[ -z $quota || $quota =~ ^[0-9]+([KMGT]i?B?)?$ ]] || die "--quota: not a size: $quota (e.g. 100GiB)"
 
-script=growth.sh
-source "$(dirname "$0")/lib/cluster.sh"
 store_parent=$(default_store_parent "$store_parent")
 [ -d "$store_parent" ] && [ -w "$store_parent" ] || die "--store-parent: not a writable folder: $store_parent"
 
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config gnuplot-nox python3
-if [ -z "$bin" ]; then
-  progress "building in release mode"
-  swift build -c release >&2
-  bin=$(swift build -c release --show-bin-path)
-fi
-for tool in blob-cluster blob-load; do
-  [ -x "$bin/$tool" ] || die "no $bin/$tool"
-done
+release_binaries libevent-dev zlib1g-dev pkg-config gnuplot-nox python3
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/growth-XXXXXX")
 cluster_prefix=()
@@ -130,7 +121,7 @@ user=growth
 
 # blob-load against the cluster as the study's user, printing its JSON.
 load() {
-  "$bin/blob-load" --url "$url" --user "$user" --size "$size" --ids uuid --timeout 30s --json "$@" \
+  "$bin/blob-load" --url "$url" --user "$user" --size "$size" --ids uuid --timeout 60s --json "$@" \
     || { echo "growth.sh: blob-load $* failed" >&2; exit 1; }
 }
 
@@ -222,7 +213,7 @@ name="$out/growth-$(date +%Y-%m-%d)-$slug-${cores}c${suffix:+-$suffix}"
   echo "# kinds: put, get (of a blob just put), flag (POST [\"PROCESSING\"]), delete, count (GET list?only_count=1 of the step's"
   echo "#   namespace), list-small (GET list of a namespace of $small blobs of the same user)"
   echo "# count = requests measured (fewer than amount when --seconds ended the run); latencies in ms (HdrHistogram, client side);"
-  echo "#   statuses = answers by status, then failures without an answer by reason (refused, reset, timeout; verify = wrong bytes)"
+  echo "#   statuses = answers by status, then failures without an answer by reason (refused, reset, timeout = no answer in 60 s; verify = wrong bytes)"
   echo "# load during the study (1-minute load average, before / after): $load_before / $(cut -d' ' -f1 /proc/loadavg);" \
     "duration: $(( $(date +%s) - started )) s"
   cat "$work/fill-notes"

@@ -49,6 +49,8 @@ set -euo pipefail
 usage() { sed -n '13,35p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "sweep.sh: $*" >&2; exit 64; }
 progress() { echo "[sweep $(date +%H:%M:%S)] $*" >&2; }
+script=sweep.sh
+source "$(dirname "$0")/lib/cluster.sh"
 
 workers="1 2 4 8"
 actions="baseline list put get flag delete"
@@ -83,7 +85,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
 positive --amount "$amount"; positive --concurrency "$concurrency"; positive --runs "$runs"; positive --port "$port"
 [[ $min_run_seconds =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--min-run-seconds must be a number of seconds, not '$min_run_seconds'"
 [ -n "${workers// /}" ] || die "--workers is empty"
@@ -97,8 +98,6 @@ for action in $actions; do
 done
 [ -n "${actions// /}" ] || die "--actions is empty"
 [[ $mode == tcp || $mode == http ]] || die "--mode must be tcp or http"
-script=sweep.sh
-source "$(dirname "$0")/lib/cluster.sh"
 store_parent=$(default_store_parent "$store_parent")
 [ -d "$store_parent" ] && [ -w "$store_parent" ] || die "--store-parent: not a writable folder: $store_parent"
 [ $((port + max_workers + 1)) -le 65535 ] || die "--port too high for $max_workers workers"
@@ -111,15 +110,7 @@ size_kib=$(echo "$size" | awk '{
 cd "$(dirname "$0")/.."
 packages=(libevent-dev zlib1g-dev pkg-config gnuplot-nox)
 if [ "$with_haproxy" = 1 ]; then packages+=(haproxy); fi
-bash scripts/install-deps.sh "${packages[@]}"
-if [ -z "$bin" ]; then
-  progress "building in release mode"
-  swift build -c release >&2
-  bin=$(swift build -c release --show-bin-path)
-fi
-for tool in blob-cluster blob-load; do
-  [ -x "$bin/$tool" ] || die "no $bin/$tool"
-done
+release_binaries "${packages[@]}"
 
 # How the CPUs are shared: with --pin, the client on the first of the
 # allowed CPUs (a third of them, at least one) and the cluster on the rest.

@@ -1,9 +1,10 @@
-# Shell pieces shared by the studies (sweep.sh, growth.sh): a blob-cluster
-# on a fresh store, started and stopped by pid with nothing of it left
-# running, and the machine's description for the results' header and file
-# name. Source it after setting `script` (the name errors start with),
-# `bin` (where blob-cluster is), `work` (a scratch folder) and
-# `store_parent` (where fresh stores are made); `cluster_prefix` (an array,
+# Shell pieces shared by the studies (sweep.sh, growth.sh): the binaries,
+# built or given; a blob-cluster on a fresh store, started and stopped by pid
+# with nothing of it left running; and the machine's description for the
+# results' header and file name. Source it after setting `script` (the name
+# errors start with) and defining `die` and `progress`; set `bin` (where
+# blob-cluster is), `work` (a scratch folder) and `store_parent` (where fresh
+# stores are made) before starting a cluster. `cluster_prefix` (an array,
 # e.g. taskset) is put before blob-cluster when set.
 
 cluster_pid="" child_pids="" store="" cluster_ready=""
@@ -90,4 +91,23 @@ machine_header() {
 default_store_parent() {
   if [ -n "$1" ]; then echo "$1"; return; fi
   if [ -d /dev/shm ] && [ -w /dev/shm ]; then echo /dev/shm; else echo "${TMPDIR:-/tmp}"; fi
+}
+
+# Dies (with the script's `die`) unless $2 is a positive integer; $1 names it.
+positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
+
+# From the repository's root: installs the Debian packages given when
+# missing, builds in release mode unless `bin` was given (then uses it),
+# and checks blob-cluster and blob-load are there.
+release_binaries() {
+  bash scripts/install-deps.sh "$@"
+  if [ -z "$bin" ]; then
+    progress "building in release mode"
+    swift build -c release >&2
+    bin=$(swift build -c release --show-bin-path)
+  fi
+  local tool
+  for tool in blob-cluster blob-load; do
+    [ -x "$bin/$tool" ] || die "no $bin/$tool"
+  done
 }
