@@ -47,6 +47,7 @@ cluster_start() {
   local log=$1
   shift
   store=$(mktemp -d "$store_parent/${script%.sh}-store-XXXXXX")
+  : >"$log"
   "${cluster_prefix[@]}" "$bin/blob-cluster" --store "$store" "$@" </dev/null >"$log" 2>&1 &
   cluster_pid=$!
   cluster_ready=""
