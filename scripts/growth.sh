@@ -125,11 +125,19 @@ load() {
     || { echo "growth.sh: blob-load $* failed" >&2; exit 1; }
 }
 
-# The blobs the server counts in namespace $1 (GET list?only_count=1).
+# The blobs the server counts in namespace $1 (GET list?only_count=1); up
+# to 5 tries, 2 s apart (a worker being restarted resets its connections).
 stored_count() {
-  python3 -c 'import json, sys, urllib.request
-print(json.load(urllib.request.urlopen(sys.argv[1], timeout=120))["count"])' "$url/blobs/$user/?only_count=1&namespace=$1" \
-    || { echo "growth.sh: could not count the blobs of namespace $1" >&2; exit 1; }
+  local try
+  for try in 1 2 3 4 5; do
+    python3 -c 'import json, sys, urllib.request
+print(json.load(urllib.request.urlopen(sys.argv[1], timeout=120))["count"])' "$url/blobs/$user/?only_count=1&namespace=$1" 2>"$work/count-error" \
+      && return 0
+    progress "count of namespace $1 failed (try $try of 5): $(tail -n 1 "$work/count-error")"
+    sleep 2
+  done
+  echo "growth.sh: could not count the blobs of namespace $1" >&2
+  exit 1
 }
 
 # Fills namespace $2 to $1 blobs: PUTs of new blobs, counted by the server

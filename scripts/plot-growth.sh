@@ -52,7 +52,7 @@ awk -v work="$work" -v output="$output" -v title="${title//\'/}" '
     for (q = 1; q <= nq; q++) styles = styles sprintf("%s%s: quota %s", q > 1 ? ", " : "", q == 1 ? "solid" : "dashed", quotas[q])
     printf "set multiplot layout %d,%d title \"%s\\n%s\" font \"sans,12\"\n", rows, columns, title, styles
     print "set logscale xy"
-    printf "set xrange [%g:%g]\n", minx / 2, maxx * 2
+    printf "set xrange [%g:%g]\n", minx / 3, maxx * 3
     print "set format x \"10^{%L}\""
     print "set grid xtics ytics mytics"
     print "set xlabel \"blobs stored\""
