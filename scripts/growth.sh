@@ -160,6 +160,21 @@ fill() {
   [ "$stored" -ge "$target" ] || { echo "growth.sh: could not fill namespace $namespace to $target blobs in 10 rounds ($stored stored)" >&2; exit 1; }
 }
 
+# Notes for the header how many workers blob-cluster restarted (and how
+# many of those it killed for missed liveness probes) up to step $1 since
+# the last note: a restarted worker resets its connections.
+note_restarts() {
+  local restarts liveness
+  restarts=$(grep -c 'restarting worker' "$cluster_log" || true)
+  liveness=$(grep -c 'liveness probes in a row' "$cluster_log" || true)
+  if [ "$restarts" -gt "$restarts_seen" ]; then
+    echo "# restarts quota=$quota_label: $((restarts - restarts_seen)) worker restarts during the fill to and benchmarks at step $1" \
+      "($liveness killed for missed liveness probes so far in this pass)" >>"$work/fill-notes"
+    progress "warning: $((restarts - restarts_seen)) worker restarts by step $1"
+  fi
+  restarts_seen=$restarts
+}
+
 # One benchmark of one kind: blob-load with $4..., one line for kind $3.
 measure() {
   local stored=$1 benchmark=$2 kind=$3 json
@@ -183,7 +198,8 @@ for quota_label in $passes; do
   if [ "$quota_label" != off ]; then quota_option=(--quota "$quota_label"); fi
   progress "quota=$quota_label: starting blob-cluster with $workers workers on a fresh store"
   cluster_start "$work/cluster-$quota_label.log" --workers "$workers" --port "$port" --worker-base-port $((port + 1)) \
-    --graceful-timeout 5s --log-level warning "${quota_option[@]}"
+    --graceful-timeout 5s --log-level info "${quota_option[@]}"
+  cluster_log="$work/cluster-$quota_label.log" restarts_seen=0
   fill "$small" small
   for step in $steps; do
     progress "quota=$quota_label: filling to $step blobs"
@@ -200,6 +216,7 @@ for quota_label in $passes; do
         *) measure "$step" load "$kind" --action "$kind" --concurrency "$concurrency" ;;
       esac
     done
+    note_restarts "$step"
   done
   cluster_stop || exit 1
   progress "quota=$quota_label: cluster stopped, nothing of it left running, store removed"
@@ -222,6 +239,7 @@ name="$out/growth-$(date +%Y-%m-%d)-$slug-${cores}c${suffix:+-$suffix}"
   echo "#   namespace), list-small (GET list of a namespace of $small blobs of the same user)"
   echo "# count = requests measured (fewer than amount when --seconds ended the run); latencies in ms (HdrHistogram, client side);"
   echo "#   statuses = answers by status, then failures without an answer by reason (refused, reset, timeout = no answer in 60 s; verify = wrong bytes)"
+  echo "# restarts: workers blob-cluster restarted (from its log); none is noted when there were none"
   echo "# load during the study (1-minute load average, before / after): $load_before / $(cut -d' ' -f1 /proc/loadavg);" \
     "duration: $(( $(date +%s) - started )) s"
   cat "$work/fill-notes"

@@ -53,6 +53,8 @@ final class GrowthTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("# git commit:") })
         XCTAssertTrue(lines.contains { $0.hasPrefix("# settings:") && $0.contains("steps=\"100 300\"") && $0.contains("amount=20") && $0.contains("size=1KiB") })
         XCTAssertTrue(lines.contains { $0.hasPrefix("# quota:") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# restarts:") }, "says where worker restarts would be noted")
+        XCTAssertFalse(lines.contains { $0.hasPrefix("# restarts quota=off") }, "no worker restarted without quota")
         XCTAssertTrue(lines.contains("# stored benchmark kind count p50_ms p90_ms p99_ms p99.9_ms statuses quota"))
         let rows = lines.filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").map(String.init) }
         let kinds = ["sequential put", "load put", "load get", "load flag", "load delete", "load count", "load list-small"]
