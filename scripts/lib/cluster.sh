@@ -9,6 +9,13 @@
 
 cluster_pid="" child_pids="" store="" cluster_ready=""
 
+# The commit measured, as the study starts (the results it writes, and
+# earlier ones, are not changes to what is measured).
+measured_commit=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if ! (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && git diff --quiet HEAD -- . ':!results' 2>/dev/null); then
+  measured_commit="$measured_commit (with uncommitted changes)"
+fi
+
 # Stops the pids given (e.g. haproxy), then blob-cluster, by pid: TERM, up
 # to 15 s, KILL; checks that none of the cluster's children is left running
 # (killing and naming any that is: then it returns 1), and removes the store.
@@ -83,7 +90,7 @@ machine_header() {
   echo "# date: $(date '+%Y-%m-%d %H:%M:%S %z')"
   echo "# cpu: $cpu; cores: $cores; memory: $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); kernel: $(uname -r)"
   echo "# swift: $(swift --version 2>/dev/null | head -n1 || echo unknown)"
-  echo "# git commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "# git commit: $measured_commit"
 }
 
 # The folder for fresh stores: the one given, else /dev/shm (a tmpfs: on a
