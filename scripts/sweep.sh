@@ -49,6 +49,8 @@ set -euo pipefail
 usage() { sed -n '13,35p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "sweep.sh: $*" >&2; exit 64; }
 progress() { echo "[sweep $(date +%H:%M:%S)] $*" >&2; }
+script=sweep.sh
+source "$(dirname "$0")/lib/cluster.sh"
 
 workers="1 2 4 8"
 actions="baseline list put get flag delete"
@@ -83,7 +85,6 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
 positive --amount "$amount"; positive --concurrency "$concurrency"; positive --runs "$runs"; positive --port "$port"
 [[ $min_run_seconds =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--min-run-seconds must be a number of seconds, not '$min_run_seconds'"
 [ -n "${workers// /}" ] || die "--workers is empty"
@@ -97,10 +98,7 @@ for action in $actions; do
 done
 [ -n "${actions// /}" ] || die "--actions is empty"
 [[ $mode == tcp || $mode == http ]] || die "--mode must be tcp or http"
-if [ -z "$store_parent" ]; then
-  store_parent=${TMPDIR:-/tmp}
-  if [ -d /dev/shm ] && [ -w /dev/shm ]; then store_parent=/dev/shm; fi
-fi
+store_parent=$(default_store_parent "$store_parent")
 [ -d "$store_parent" ] && [ -w "$store_parent" ] || die "--store-parent: not a writable folder: $store_parent"
 [ $((port + max_workers + 1)) -le 65535 ] || die "--port too high for $max_workers workers"
 size_kib=$(echo "$size" | awk '{
@@ -112,15 +110,7 @@ size_kib=$(echo "$size" | awk '{
 cd "$(dirname "$0")/.."
 packages=(libevent-dev zlib1g-dev pkg-config gnuplot-nox)
 if [ "$with_haproxy" = 1 ]; then packages+=(haproxy); fi
-bash scripts/install-deps.sh "${packages[@]}"
-if [ -z "$bin" ]; then
-  progress "building in release mode"
-  swift build -c release >&2
-  bin=$(swift build -c release --show-bin-path)
-fi
-for tool in blob-cluster blob-load; do
-  [ -x "$bin/$tool" ] || die "no $bin/$tool"
-done
+release_binaries "${packages[@]}"
 
 # How the CPUs are shared: with --pin, the client on the first of the
 # allowed CPUs (a third of them, at least one) and the cluster on the rest.
@@ -139,35 +129,13 @@ if [ "$pin" = 1 ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sweep-XXXXXX")
-cluster_pid="" haproxy_pid="" child_pids="" store="" front_pid="" worker_pids=""
+haproxy_pid="" front_pid="" worker_pids=""
 
-# Stops the running cluster (and haproxy) by pid: TERM, up to 15 s, KILL;
-# then checks that none of its children is left running, and removes its store.
+# Stops haproxy and the cluster by pid (see cluster_stop).
 stop_cluster() {
-  local pid
-  for pid in $haproxy_pid $cluster_pid; do
-    kill -TERM "$pid" 2>/dev/null || continue
-    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  haproxy_pid="" cluster_pid=""
-  if [ -n "$store" ]; then rm -rf "$store"; store=""; fi
-  local left=""
-  for _ in $(seq 50); do
-    left=""
-    for pid in $child_pids; do
-      if [ -e "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ]; then left="$left $pid"; fi
-    done
-    [ -z "$left" ] && break
-    sleep 0.1
-  done
-  child_pids=""
-  if [ -n "$left" ]; then
-    for pid in $left; do kill -KILL "$pid" 2>/dev/null || true; done
-    echo "sweep.sh: processes of the cluster outlived it:$left (killed)" >&2
-    return 1
-  fi
+  local haproxy=$haproxy_pid
+  haproxy_pid=""
+  cluster_stop $haproxy
 }
 trap 'stop_cluster || true; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
@@ -185,25 +153,10 @@ wait_for_port() {
 start_cluster() {
   local count=$1 balancer=$2 front=$port log ready
   if [ "$balancer" = haproxy ]; then front=$((port + max_workers + 1)); fi
-  store=$(mktemp -d "$store_parent/sweep-store-XXXXXX")
   log="$work/cluster-$balancer-$count.log"
-  "${cluster_prefix[@]}" "$bin/blob-cluster" --workers "$count" --store "$store" --port "$front" --worker-base-port $((port + 1)) \
-    --mode "$mode" --graceful-timeout 5s --log-level warning </dev/null >"$log" 2>&1 &
-  cluster_pid=$!
-  for _ in $(seq 200); do
-    ready=$(grep -m1 -w 'ready' "$log" || true)
-    [ -n "$ready" ] && break
-    kill -0 "$cluster_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [ -z "$ready" ]; then
-    tail -n 20 "$log" >&2
-    echo "sweep.sh: blob-cluster with $count workers was not ready within 20 s" >&2
-    exit 1
-  fi
-  # Its children: every pid on the ready line but its own, and any other.
-  child_pids=$( (grep -o 'pid [0-9]*' <<<"$ready" | awk '{print $2}'; pgrep -P "$cluster_pid" || true) \
-    | grep -vx "$cluster_pid" | sort -u | tr '\n' ' ')
+  cluster_start "$log" --workers "$count" --port "$front" --worker-base-port $((port + 1)) \
+    --mode "$mode" --graceful-timeout 5s --log-level warning
+  ready=$cluster_ready
   # Whose CPU is measured: the balancer (or haproxy, below) and the workers.
   front_pid=$(sed -n 's/.* balancer [^ ]* (pid \([0-9]*\)).*/\1/p' <<<"$ready")
   worker_pids=$(sed 's/.* workers //; s/, supervisor pid.*//' <<<"$ready" | grep -o 'pid [0-9]*' | awk '{print $2}' | tr '\n' ' ')
@@ -311,18 +264,12 @@ for balancer in $balancers; do
   done
 done
 
-cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)
-cpu=${cpu:-unknown CPU}
-cores=$(nproc)
-slug=$(sed -E 's/\((R|TM|tm)\)//g; s/ CPU//; s/@.*$//; s/Processor//; s/[^A-Za-z0-9]+/-/g; s/^-+|-+$//g' <<<"$cpu")
+machine_describe
 mkdir -p "$out"
-name="$out/sweep-$(date +%Y-%m-%d)-${slug:-cpu}-${cores}c"
+name="$out/sweep-$(date +%Y-%m-%d)-$slug-${cores}c"
 {
   echo "# blob-cluster sweep: the LEAP Soledad blobs-multiprocess study, reproduced by scripts/sweep.sh"
-  echo "# date: $(date '+%Y-%m-%d %H:%M:%S %z')"
-  echo "# cpu: $cpu; cores: $cores; memory: $(awk '/^MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo); kernel: $(uname -r)"
-  echo "# swift: $(swift --version 2>/dev/null | head -n1 || echo unknown)"
-  echo "# git commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  machine_header
   echo "# settings: workers=\"$workers\" actions=\"$actions\" amount=$amount size=$size concurrency=$concurrency runs=$runs" \
     "mode=$mode connections=$([ "$per_request" = 1 ] && echo new-per-request || echo kept-alive)" \
     "balancers=\"$balancers\" port=$port fsync=off"

@@ -8,9 +8,19 @@ public struct LoadPlan: Sendable {
     public var target: LoadTarget
     public var user: String
     public var timeout: Double
+    /// How blob ids are made.
+    public var ids: IDStyle
+    /// The `namespace` query of every request; nil sends none (`default`).
+    public var namespace: String?
+    /// Each action that leaves a blob deletes it at its end.
+    public var cleanUp: Bool
+    /// No action starts after this many seconds (nil: run all `amount`), so
+    /// a study's run is bounded in time even where the server is slow.
+    public var duration: Double?
 
     public init(action: LoadAction, amount: Int, concurrency: Int, size: Int, newConnectionPerRequest: Bool,
-                target: LoadTarget, user: String, timeout: Double) {
+                target: LoadTarget, user: String, timeout: Double, ids: IDStyle = .counter, namespace: String? = nil,
+                cleanUp: Bool = false, duration: Double? = nil) {
         self.action = action
         self.amount = amount
         self.concurrency = concurrency
@@ -19,5 +29,9 @@ public struct LoadPlan: Sendable {
         self.target = target
         self.user = user
         self.timeout = timeout
+        self.ids = ids
+        self.namespace = namespace
+        self.cleanUp = cleanUp
+        self.duration = duration
     }
 }

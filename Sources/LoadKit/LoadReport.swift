@@ -12,6 +12,8 @@ public struct LoadReport: Sendable {
     public var wallMicros: UInt64 = 0
     /// The client's own CPU time during the run (not its start-up).
     public var cpuMicros: UInt64 = 0
+    /// Actions started: `amount`, or fewer when the plan's duration ended the run.
+    public var actions = 0
 
     init(plan: LoadPlan) {
         self.plan = plan
@@ -57,7 +59,8 @@ public struct LoadReport: Sendable {
         let object: [String: Any] = [
             "action": plan.action.rawValue, "amount": plan.amount, "concurrency": plan.concurrency, "size": plan.size,
             "new_connection_per_request": plan.newConnectionPerRequest, "url": "http://\(plan.target.hostHeader)",
-            "wall_seconds": seconds, "cpu_seconds": Double(cpuMicros) / 1_000_000, "actions_per_second": seconds > 0 ? Double(plan.amount) / seconds : 0,
+            "wall_seconds": seconds, "cpu_seconds": Double(cpuMicros) / 1_000_000, "actions": actions,
+            "actions_per_second": seconds > 0 ? Double(actions) / seconds : 0,
             "requests": requests, "requests_per_second": seconds > 0 ? Double(requests) / seconds : 0,
             "non2xx": non2xx, "failures": failures, "errors": all.errors,
             "statuses": Dictionary(uniqueKeysWithValues: all.statuses.map { ("\($0.key)", $0.value) }),
@@ -71,10 +74,10 @@ public struct LoadReport: Sendable {
     public func text() -> String {
         var lines: [String] = []
         let perSecond = seconds > 0 ? Double(requests) / seconds : 0
-        lines.append("blob-load \(plan.action.rawValue): \(plan.amount) actions, \(requests) requests, concurrency \(plan.concurrency), "
+        lines.append("blob-load \(plan.action.rawValue): \(actions) actions, \(requests) requests, concurrency \(plan.concurrency), "
             + "\(plan.size) bytes, \(plan.newConnectionPerRequest ? "new connection per request" : "keep-alive")")
         lines.append(String(format: "wall %.3f s, %.1f actions/s, %.1f requests/s", seconds,
-                            seconds > 0 ? Double(plan.amount) / seconds : 0, perSecond))
+                            seconds > 0 ? Double(actions) / seconds : 0, perSecond))
         let errors = all.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         lines.append("failures \(failures) of \(requests) requests, non-2xx \(non2xx)" + (errors.isEmpty ? "" : ", errors \(errors)"))
         for kind in RequestKind.allCases {
@@ -82,7 +85,7 @@ public struct LoadReport: Sendable {
             let l = latency(stats)
             let statuses = stats.statuses.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             let errors = stats.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            let name = kind.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0)
+            let name = kind.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)
             lines.append("  \(name) " + String(format: "%6d requests, success %.2f%%", stats.count, stats.successRate * 100)
                 + (statuses.isEmpty ? "" : "  status \(statuses)") + (errors.isEmpty ? "" : "  errors \(errors)"))
             if !l.isEmpty {

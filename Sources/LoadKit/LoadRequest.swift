@@ -15,18 +15,24 @@ public struct LoadRequest: Sendable, Equatable {
     public let expectedBody: [UInt8]?
 
     /// The request `kind` makes for blob `blobID` of `user`; `blob` is the
-    /// blob's bytes (PUT body, GET expectation).
-    public init(kind: RequestKind, user: String, blobID: String, blob: [UInt8], host: String, close: Bool) {
+    /// blob's bytes (PUT body, GET expectation). A `namespace` is sent as
+    /// the query; without one the server uses `default`. Names are used as
+    /// given: blob-load checks them against the API's whitelist.
+    public init(kind: RequestKind, user: String, blobID: String, blob: [UInt8], host: String, close: Bool,
+                namespace: String? = nil) {
         self.kind = kind
         var body: [UInt8]? = nil
         var expected: [UInt8]? = nil
+        let blobPath = "/blobs/\(user)/\(blobID)" + (namespace.map { "?namespace=\($0)" } ?? "")
+        let listPath = "/blobs/\(user)/"
         switch kind {
         case .baseline: (method, path) = (.GET, "/")
-        case .list: (method, path) = (.GET, "/blobs/\(user)/")
-        case .put: (method, path, body) = (.PUT, "/blobs/\(user)/\(blobID)", blob)
-        case .get: (method, path, expected) = (.GET, "/blobs/\(user)/\(blobID)", blob)
-        case .flag: (method, path, body) = (.POST, "/blobs/\(user)/\(blobID)", LoadRequest.processingFlag)
-        case .delete: (method, path) = (.DELETE, "/blobs/\(user)/\(blobID)")
+        case .list: (method, path) = (.GET, listPath + (namespace.map { "?namespace=\($0)" } ?? ""))
+        case .count: (method, path) = (.GET, listPath + "?only_count=1" + (namespace.map { "&namespace=\($0)" } ?? ""))
+        case .put: (method, path, body) = (.PUT, blobPath, blob)
+        case .get: (method, path, expected) = (.GET, blobPath, blob)
+        case .flag: (method, path, body) = (.POST, blobPath, LoadRequest.processingFlag)
+        case .delete, .cleanup: (method, path) = (.DELETE, blobPath)
         }
         var bytes: [UInt8] = []
         RequestHead(method: method, target: path, headers: HTTPHeaders([("Host", host)]))

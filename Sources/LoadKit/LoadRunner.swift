@@ -10,11 +10,12 @@ public final class LoadRunner {
     private let base: EventBase
     let plan: LoadPlan
     private(set) var report: LoadReport
-    private var ids = BlobIDs()
+    private var ids: BlobIDs
     private var started = 0
     private var users: [VirtualUser] = []
     private var active = 0
     private var watchdog: LoopEvent?
+    private var deadline: UInt64?
     private let payload: BlobPayload
 
     public init(base: EventBase, plan: LoadPlan) {
@@ -22,11 +23,13 @@ public final class LoadRunner {
         self.plan = plan
         report = LoadReport(plan: plan)
         payload = BlobPayload(size: plan.size)
+        ids = BlobIDs(style: plan.ids)
     }
 
     /// Runs to the end; returns the report.
     public func run() -> LoadReport {
         let begin = Clock.microseconds()
+        if let duration = plan.duration { deadline = begin + UInt64(duration * 1_000_000) }
         let cpuBegin = Clock.processCPUMicroseconds()
         users = (0..<max(1, min(plan.concurrency, plan.amount))).map { _ in VirtualUser(runner: self, base: base) }
         active = users.count
@@ -39,14 +42,17 @@ public final class LoadRunner {
         if active > 0 { base.run() }
         watchdog?.close()
         users.forEach { $0.close() }
+        report.actions = started
         report.wallMicros = Clock.microseconds() - begin
         report.cpuMicros = Clock.processCPUMicroseconds() - cpuBegin
         return report
     }
 
-    /// The next action's blob id, or nil when `amount` are under way.
+    /// The next action's blob id, or nil when `amount` are under way or
+    /// the plan's duration has passed.
     func takeAction() -> String? {
         guard started < plan.amount else { return nil }
+        if let deadline, Clock.microseconds() >= deadline { return nil }
         started += 1
         return ids.next()
     }

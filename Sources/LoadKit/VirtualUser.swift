@@ -31,7 +31,7 @@ final class VirtualUser {
     func startNextAction() {
         guard let id = runner.takeAction() else { return runner.userFinished() }
         blobID = id
-        steps = runner.plan.action.steps
+        steps = runner.plan.action.steps(cleaningUp: runner.plan.cleanUp)
         blob = steps.contains(.put) ? runner.blob(for: id) : []
         nextStep()
     }
@@ -42,7 +42,8 @@ final class VirtualUser {
         current = kind
         let plan = runner.plan
         let request = LoadRequest(kind: kind, user: plan.user, blobID: blobID, blob: blob,
-                                  host: plan.target.hostHeader, close: plan.newConnectionPerRequest)
+                                  host: plan.target.hostHeader, close: plan.newConnectionPerRequest,
+                                  namespace: plan.namespace)
         requestStarted = Clock.microseconds()
         if let connection, connection.isOpen, !plan.newConnectionPerRequest {
             return send(request, on: connection)

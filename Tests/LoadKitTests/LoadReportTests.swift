@@ -21,6 +21,7 @@ final class LoadReportTests: XCTestCase {
         report.record(.get, micros: 0, outcome: .failed("refused"))
         report.wallMicros = 500_000
         report.cpuMicros = 250_000
+        report.actions = 4
         return report
     }
 
