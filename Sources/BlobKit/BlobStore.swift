@@ -32,6 +32,9 @@ public final class BlobStore: @unchecked Sendable {
     public let temporaryFiles: TemporaryFileMode
     /// Test only (CrashPoint): where to die on purpose.
     let crashPoint: CrashPoint?
+    /// Without a quota: the users' usage ledgers this store emptied at
+    /// start, since its changes will not be counted in them (BlobStore+Quota).
+    public let clearedUsageLedgers: Int
 
     /// `allowUnnamedTemporaryFiles: false` forces named temporary files even
     /// where `O_TMPFILE` works (tests, or a file system that claims it but
@@ -44,6 +47,7 @@ public final class BlobStore: @unchecked Sendable {
         self.crashPoint = crashPoint
         tempTag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.makeDirectories(self.root)
+        clearedUsageLedgers = quota == nil ? Self.clearUsageLedgers(root: self.root) : 0
         keysSupported = Self.probeKeySupport(root: self.root, tag: tempTag)
         temporaryFiles = allowUnnamedTemporaryFiles ? TemporaryFileMode.probe(root: self.root, tag: tempTag) : .named
     }
@@ -208,8 +212,17 @@ public final class BlobStore: @unchecked Sendable {
         try sync(fd, "fsync(tombstone)", path: tombstone)
         try syncDirectory(directory)
         crashPoint.reached(.delete, step: 1)
+        // With a quota, steps 2 and 3 run under the user's usage lock, the
+        // ledger marked pending with the blob's size (BlobStore+Quota).
+        let usage = try beginUsageChange(user, enforcingQuota: false) { () throws(StoreError) -> Int in
+            var info = stat()
+            return stat(base, &info) == 0 ? -Int(info.st_size) : 0  // gone: the unlink below says so
+        }
+        var outcome = UsageChange.Outcome.notApplied
+        defer { usage?.settle(outcome) }
         do {
             try syscall("unlink(blob)") { unlink(base) }
+            outcome = .applied
         } catch where error.errno == ENOENT {
             // Another worker deleted it first (or our own earlier attempt did).
             throw wasMade(by: key, at: tombstone) ? .alreadyDone : .notFound
@@ -287,7 +300,7 @@ public final class BlobStore: @unchecked Sendable {
         try syncDirectory(directory)
     }
 
-    // MARK: health and quota
+    // MARK: health
 
     /// nil when the store can be read and written, else why not.
     public func healthCheck() -> StoreError? {
@@ -301,28 +314,5 @@ public final class BlobStore: @unchecked Sendable {
         } catch {
             return error
         }
-    }
-
-    /// True when a quota is set and the user's published blobs already
-    /// reach it. Checked when a write begins (an early 507) and again in
-    /// `BlobWriter.commit()`, just before `link()`. A worker commits one
-    /// blob at a time and sees its own earlier commits, so the quota is
-    /// overshot only by commits racing on other workers: at most one
-    /// in-flight blob per worker (API.md). The walk is not cached, since a
-    /// cache would miss other workers' blobs; it costs one `fstatat` per
-    /// file of the user, twice per PUT, and only when `--quota` is set.
-    func isOverQuota(_ user: BlobName) throws(StoreError) -> Bool {
-        guard let quota else { return false }
-        return try usedBytes(user) >= quota
-    }
-
-    /// Bytes of the user's published blobs, in every namespace (temporary
-    /// files, flags and tombstones are not counted).
-    func usedBytes(_ user: BlobName) throws(StoreError) -> Int {
-        var total = 0
-        try DirectoryWalk.files(under: root + "/" + user.value, depth: 4) { entry in
-            if BlobName.isValid(bytes: entry.name) { total += entry.size }
-        }
-        return total
     }
 }

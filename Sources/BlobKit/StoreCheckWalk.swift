@@ -27,6 +27,9 @@ struct StoreCheckWalk {
             if type == .directory && BlobName.isValid(name) {
                 for (namespace, nsType) in try entries(of: name) {
                     let path = name + "/" + namespace
+                    // The quota's usage ledger (UsageLedger): any content is
+                    // fine, one that cannot be trusted is walked again.
+                    if namespace == UsageLedger.fileName && nsType == .regular { continue }
                     guard nsType == .directory && BlobName.isValid(namespace) else { unknown(path, "not a namespace directory"); continue }
                     try walkPrefixes(path, level: 0, parent: "")
                 }

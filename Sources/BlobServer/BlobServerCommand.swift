@@ -44,7 +44,7 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Largest blob accepted (e.g. 10MiB, 1G); larger PUTs get 413.")
     var maxBody: ByteSize = "1GiB"
 
-    @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. Over it, PUT gets 507.")
+    @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. At or over it, PUT gets 507 (the blob that crosses it is kept). Every worker of a store should use it: one started without it empties the users' usage ledgers.")
     var quota: ByteSize?
 
     @Flag(help: "Sync every change before answering: a blob's data and each directory a PUT, DELETE or flags POST changed or created (survives power loss).")
@@ -113,6 +113,9 @@ struct BlobServerCommand: ParsableCommand {
         switch blobStore.temporaryFiles {
         case .unnamed: logger.info("uploads are staged in unnamed O_TMPFILE files (a crash leaves nothing)")
         case .named: logger.notice("uploads are staged in named temporary files\(namedTempFiles ? "" : " (no O_TMPFILE here)"); stale ones are removed after \(tempMaxAge.text)")
+        }
+        if blobStore.clearedUsageLedgers > 0 {
+            logger.notice("emptied \(blobStore.clearedUsageLedgers) users' usage ledgers: without --quota this worker does not keep them (a worker with --quota walks each user once)")
         }
         let credentials = try tokens.map { try Credentials(contentsOf: $0) }
         let base = try EventBase()
