@@ -124,6 +124,31 @@ final class UsageLedgerTests: StoreTestCase {
         XCTAssertEqual(try ledger(), UsageRecord(used: 15, state: .settled), "walked: the plain store's blob counts")
     }
 
+    /// `--check-store` takes a true ledger as clean, reports a pending,
+    /// wrong or unreadable one, and repair empties it.
+    func testTheStoreCheckVerifiesAndRepairsLedgers() throws {
+        store = try BlobStore(root: root, fsync: false, quota: 100)
+        try put("a", "12345")
+        try put("b", "123", namespace: name("other", .namespace))
+        let check = { (repair: Bool) in try StoreCheck(root: self.root, repair: repair, temporaryAge: 3600).run() }
+        XCTAssertEqual(try check(false).findings, [], "a true ledger is not debris")
+        for wrong in [UsageRecord(used: 8, state: .pending(delta: 3)).bytes, UsageRecord(used: 9, state: .settled).bytes, Array("junk".utf8)] {
+            try Data(wrong).write(to: URL(fileURLWithPath: ledgerPath))
+            let found = try check(false)
+            XCTAssertEqual(found.findings.map(\.kind), [.staleUsage], found.lines.joined(separator: "\n"))
+            XCTAssertEqual(found.findings.first?.path, "alice/.usage")
+            XCTAssertFalse(found.isClean)
+            let repaired = try check(true)
+            XCTAssertEqual(repaired.findings.map(\.outcome), [.emptied], repaired.lines.joined(separator: "\n"))
+            XCTAssertTrue(repaired.isClean, repaired.summary)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: ledgerPath)).count, 0)
+            XCTAssertEqual(try check(false).findings, [], "an empty ledger only means: walk again")
+            try put("c", "1")
+            XCTAssertEqual(try ledger(), UsageRecord(used: 9, state: .settled))
+            try store.delete(user: user, namespace: ns, id: id("c"))
+        }
+    }
+
     func testRecordsRoundTripAndRejectAnythingElse() {
         for record in [UsageRecord(used: 0, state: .settled), UsageRecord(used: Int(Int64.max), state: .settled),
                        UsageRecord(used: 12345, state: .pending(delta: 4096)), UsageRecord(used: 9, state: .pending(delta: -9))] {
