@@ -35,7 +35,7 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Check this store instead of serving: report temporary files, tombstones of live blobs, flags without a blob and files not in the layout.")
     var checkStore: String?
 
-    @Flag(help: "With --check-store: remove old temporary files, flags without a blob and tombstones of live blobs (unknown files are left alone).")
+    @Flag(help: "With --check-store: remove old temporary files, flags without a blob and tombstones of live blobs, and empty stale quota ledgers (unknown files are left alone).")
     var repair = false
 
     @Option(help: "With --check-store --repair: temporary files younger than this, or whose writer pid runs on this host, are kept, e.g. 1h.")
