@@ -196,8 +196,8 @@ public final class BlobStore: @unchecked Sendable {
     /// and the directory again at the end.
     /// With --quota, steps 2 and 3 and the last sync run under the user's
     /// usage lock, the ledger marked pending with the blob's size
-    /// (BlobStore+Quota): a crash between the mark and the end leaves it pending, and the
-    /// next request of the user walks once.
+    /// (BlobStore+Quota): a crash between the mark and the end leaves it
+    /// pending, and the next request of the user walks once.
     public func delete(user: BlobName, namespace: BlobName, id: BlobName, key: IdempotencyKey? = nil) throws(StoreError) {
         let directory = directory(user, namespace, id)
         let base = directory + "/" + id.value
