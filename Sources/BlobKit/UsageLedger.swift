@@ -21,11 +21,12 @@ final class UsageLedger {
 
     /// Opens the user's ledger, creating it empty (which reads as "walk
     /// again") if `create`; nil when there is none and the user has no
-    /// directory yet (so no blob), or, without `create`, no ledger.
+    /// directory yet (so no blob), or, without `create`, no ledger. A
+    /// symlink is refused (ELOOP, a 500): the ledger is written in place.
     static func open(root: String, user: String, create: Bool = true) throws(StoreError) -> UsageLedger? {
         let path = root + "/" + user + "/" + fileName
         do {
-            let fd = try syscall("open(usage)") { Glibc.open(path, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0o644) }
+            let fd = try syscall("open(usage)") { Glibc.open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0o644) }
             return UsageLedger(fd: fd, path: path)
         } catch where error.errno == ENOENT {
             return nil
