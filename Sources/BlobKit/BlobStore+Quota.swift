@@ -19,6 +19,12 @@ import Glibc
 /// blobs stored by a worker without it while quota workers run are not
 /// counted until a worker without `--quota` starts again or a pending
 /// marker forces a walk (API.md: mixing is not supported).
+///
+/// No request waits on the lock longer than `quotaLockWait` (its own
+/// loop serves every client of the worker): past it the request is
+/// `ledgerBusy`, a 503, and has changed nothing that counts (a PUT's
+/// temporary file is dropped, a DELETE leaves at most its tombstone next
+/// to the live blob, which means live).
 extension BlobStore {
     /// The early check, when a write begins (a 507 before any body byte):
     /// reads the ledger under `LOCK_SH`; walks only if it cannot be trusted.
@@ -26,10 +32,10 @@ extension BlobStore {
         guard let quota else { return false }
         guard let ledger = try UsageLedger.open(root: root, user: user.value) else { return false }
         defer { ledger.close() }
-        try ledger.lock(LOCK_SH)
+        try ledger.lock(LOCK_SH, within: quotaLockWait)
         // Under LOCK_SH nobody holds LOCK_EX: a pending record is a dead writer's.
         if let record = try ledger.read(), record.state == .settled { return record.used >= quota }
-        try ledger.lock(LOCK_EX)
+        try ledger.lock(LOCK_EX, within: quotaLockWait)
         return try settledUsage(of: user, in: ledger) >= quota
     }
 
@@ -45,7 +51,7 @@ extension BlobStore {
             throw .system(call: "open(usage)", errno: ENOENT, path: root + "/" + user.value)
         }
         do throws(StoreError) {
-            try ledger.lock(LOCK_EX)
+            try ledger.lock(LOCK_EX, within: quotaLockWait)
             let used = try settledUsage(of: user, in: ledger)
             if enforcingQuota && used >= quota { throw StoreError.quotaExceeded }
             let change = try delta()

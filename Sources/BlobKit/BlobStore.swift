@@ -22,6 +22,12 @@ public final class BlobStore: @unchecked Sendable {
     public let root: String
     public let durability: Durability
     let quota: Int?
+    /// Seconds a request waits for a user's usage ledger lock before it is
+    /// a 503 (`--quota-lock-wait`; BlobStore+Quota).
+    let quotaLockWait: Double
+    /// 200 ms: far above a settled check or change (microseconds), far
+    /// below what a stalled loop would cost its other clients.
+    public static let defaultQuotaLockWait = 0.2
     /// `{pid}-{rand}`: embedded in every temporary name, so the sweep can
     /// tell a live writer's files (BlobStore+Sweep).
     let tempTag: String
@@ -39,11 +45,13 @@ public final class BlobStore: @unchecked Sendable {
     /// `allowUnnamedTemporaryFiles: false` forces named temporary files even
     /// where `O_TMPFILE` works (tests, or a file system that claims it but
     /// misbehaves).
-    public init(root: String, durability: Durability, quota: Int?, allowUnnamedTemporaryFiles: Bool = true,
+    public init(root: String, durability: Durability, quota: Int?, quotaLockWait: Double = BlobStore.defaultQuotaLockWait,
+                allowUnnamedTemporaryFiles: Bool = true,
                 crashPoint: CrashPoint? = CrashPoint.fromEnvironment()) throws(StoreError) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.durability = durability
         self.quota = quota
+        self.quotaLockWait = quotaLockWait
         self.crashPoint = crashPoint
         tempTag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.makeDirectories(self.root)

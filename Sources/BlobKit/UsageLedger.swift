@@ -42,9 +42,41 @@ final class UsageLedger {
 
     /// Blocks until this descriptor holds the lock: `LOCK_SH` to read,
     /// `LOCK_EX` to change. Taking the other kind converts the lock (not
-    /// atomically: a writer may come in between, so re-read after).
+    /// atomically: a writer may come in between, so re-read after). Only
+    /// for callers that serve no client (check-store, a worker's start).
     func lock(_ operation: Int32) throws(StoreError) {
         try StoreError.syscall("flock(usage)", path: path) { flock(fd, operation) }
+    }
+
+    /// The lock within `wait` seconds, else `ledgerBusy` (503): a worker
+    /// serves all its clients on one loop, so a holder that is stopped,
+    /// hung or walking a large tree must not stall it without a bound.
+    /// Polls with `LOCK_NB`, sleeping 50 us doubling to 5 ms between tries,
+    /// so the loop is held at most `wait` plus one sleep. A failed
+    /// conversion may have dropped the lock held before (flock(2)); the
+    /// callers re-read under the new lock or give up, so either is fine.
+    func lock(_ operation: Int32, within wait: Double) throws(StoreError) {
+        let deadline = Self.now() + wait
+        var pause: UInt32 = 50
+        while true {
+            do throws(SystemError) {
+                try syscall("flock(usage)") { flock(fd, operation | LOCK_NB) }
+                return
+            } catch where error.errno == EWOULDBLOCK {
+                let left = deadline - Self.now()
+                guard left > 0 else { throw .ledgerBusy }
+                usleep(min(pause, UInt32(left * 1_000_000) + 1))
+                pause = min(pause * 2, 5_000)
+            } catch {
+                throw StoreError(error, path: path)
+            }
+        }
+    }
+
+    private static func now() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 
     /// The record, or nil when the file holds none (new, torn, foreign).

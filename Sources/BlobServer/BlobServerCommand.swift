@@ -47,6 +47,9 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. At or over it, PUT gets 507 (the blob that crosses it is kept). Every worker of a store should use it: one started without it empties the users' usage ledgers.")
     var quota: ByteSize?
 
+    @Option(help: "With --quota: longest wait for a user's usage ledger held by another worker (stopped, hung, or walking the user's blobs), e.g. 200ms, at most 5s; past it the PUT or DELETE gets 503 with Retry-After: 1 and changes nothing. The worker serves no one while it waits.")
+    var quotaLockWait: TimeSpan = "200ms"
+
     @Flag(help: "Sync every change before answering: a blob's data and each directory a PUT, DELETE or flags POST changed or created (survives power loss).")
     var fsync = false
 
@@ -87,6 +90,9 @@ struct BlobServerCommand: ParsableCommand {
         guard headerTimeout.seconds > 0, idleTimeout.seconds > 0, tempMaxAge.seconds > 0 else {
             throw ValidationError("--header-timeout, --idle-timeout and --temp-max-age must be more than 0")
         }
+        guard quotaLockWait.seconds > 0, quotaLockWait.seconds <= 5 else {
+            throw ValidationError("--quota-lock-wait must be more than 0 and at most 5s")
+        }
         if let lifelineFd, lifelineFd < 0 { throw ValidationError("--lifeline-fd must be a descriptor (>= 0)") }
     }
 
@@ -105,7 +111,7 @@ struct BlobServerCommand: ParsableCommand {
         guard let store else { return }  // validate() requires it when not checking
         let descriptorLimit = Resources.raiseDescriptorLimit()
         let blobStore = try BlobStore(root: store, durability: fsync ? .fsync : .processCrash, quota: quota?.bytes,
-                                      allowUnnamedTemporaryFiles: !namedTempFiles)
+                                      quotaLockWait: quotaLockWait.seconds, allowUnnamedTemporaryFiles: !namedTempFiles)
         if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem.logDescription)") }
         if !blobStore.keysSupported {
             logger.warning("store \(store) takes no user extended attributes: Idempotency-Key is not recorded (a repeated PUT gets 409, a repeated DELETE 404)")
