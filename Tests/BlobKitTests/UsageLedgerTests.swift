@@ -9,7 +9,8 @@ import Glibc
 
 /// The quota's usage ledger (`ROOT/{user}/.usage`): it follows PUT and
 /// DELETE, is trusted without walking the tree, is shared by stores on one
-/// root (as workers), and is walked again when it cannot be trusted.
+/// root (as workers), and is walked again when it cannot be trusted
+/// (waiting on its lock: UsageLedgerLockTests).
 final class UsageLedgerTests: StoreTestCase {
     private var ledgerPath: String { root + "/alice/.usage" }
 
@@ -89,28 +90,6 @@ final class UsageLedgerTests: StoreTestCase {
         XCTAssertEqual(try ledger(), UsageRecord(used: 17, state: .settled))
     }
 
-    /// A commit waits while another worker holds the ledger's lock (here a
-    /// second open of it, which flock treats as another process).
-    func testACommitWaitsForTheLedgersLock() throws {
-        store = try BlobStore(root: root, fsync: false, quota: 100)
-        try put("a", "1")
-        let writer = try store.beginWrite(user: user, namespace: ns, id: id("b"))
-        try [UInt8](repeating: 1, count: 4).withUnsafeBytes { try writer.write($0) }
-        let holder = try XCTUnwrap(try UsageLedger.open(root: root, user: "alice"))
-        try holder.lock(LOCK_EX)
-        let done = DispatchSemaphore(value: 0)
-        let box = UncheckedBox(writer)
-        Thread.detachNewThread {
-            do { try box.value.commit() } catch { XCTFail("\(error)") }
-            done.signal()
-        }
-        XCTAssertEqual(done.wait(timeout: .now() + 0.3), .timedOut, "the commit waits for the lock")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: path("b")))
-        holder.close()
-        XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
-        XCTAssertEqual(try ledger(), UsageRecord(used: 5, state: .settled))
-    }
-
     /// A store without a quota empties every ledger at start: its blobs
     /// would not be counted, so the next quota check walks.
     func testAStoreWithoutQuotaEmptiesTheLedgers() throws {
@@ -167,10 +146,4 @@ final class UsageLedgerTests: StoreTestCase {
         wrong[0] = UInt8(ascii: "w")
         XCTAssertNil(UsageRecord(bytes: wrong))
     }
-}
-
-/// Hands a non-Sendable value to one other thread in a test.
-private final class UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }
