@@ -32,10 +32,25 @@ final class UsageLedgerLockTests: StoreTestCase {
                       allowUnnamedTemporaryFiles: false)
     }
 
-    private func seconds(_ body: () throws -> Void) rethrows -> Double {
-        let start = Date()
-        try body()
-        return Date().timeIntervalSince(start)
+    /// Runs `body` on another thread while `holder` keeps the lock: the
+    /// error it threw and its duration, or nil if it still runs after 2 s
+    /// (an unbounded wait: the hold is then released, so it can finish).
+    private func attempt(holding holder: UsageLedger, _ body: @escaping () throws -> Void) -> (StoreError?, Double)? {
+        let done = DispatchSemaphore(value: 0)
+        let result = UncheckedBox(Attempt(nil as StoreError?, 0.0))
+        let box = UncheckedBox(body)
+        Thread.detachNewThread {
+            let start = Date()
+            do { try box.value() } catch { result.value.error = error as? StoreError ?? .system(call: "\(error)", errno: 0, path: "") }
+            result.value.seconds = Date().timeIntervalSince(start)
+            done.signal()
+        }
+        guard done.wait(timeout: .now() + 2) == .success else {
+            holder.close()
+            _ = done.wait(timeout: .now() + 10)
+            return nil
+        }
+        return (result.value.error, result.value.seconds)
     }
 
     /// A hold shorter than the bound is waited for: the commit goes through.
@@ -67,7 +82,9 @@ final class UsageLedgerLockTests: StoreTestCase {
         let writer = try store.beginWrite(user: user, namespace: ns, id: id("b"))
         try [UInt8](repeating: 1, count: 4).withUnsafeBytes { try writer.write($0) }
         let holder = try holdLedger()
-        let waited = try seconds { assertStoreError(.ledgerBusy, try writer.commit()) }
+        let box = UncheckedBox(writer)
+        let (error, waited) = try XCTUnwrap(attempt(holding: holder) { try box.value.commit() }, "the wait is bounded")
+        XCTAssertEqual(error, .ledgerBusy)
         XCTAssertGreaterThanOrEqual(waited, 0.19)
         XCTAssertLessThan(waited, 1.0, "the wait is bounded")
         XCTAssertFalse(FileManager.default.fileExists(atPath: path("b")))
@@ -84,7 +101,11 @@ final class UsageLedgerLockTests: StoreTestCase {
         store = try quotaStore()
         try put("a", "1")
         let holder = try holdLedger()
-        let waited = try seconds { assertStoreError(.ledgerBusy, try store.beginWrite(user: user, namespace: ns, id: id("b"))) }
+        let (box, user, ns, blob) = (UncheckedBox(store!), user, ns, id("b"))
+        let (error, waited) = try XCTUnwrap(attempt(holding: holder) {
+            _ = try box.value.beginWrite(user: user, namespace: ns, id: blob)
+        }, "the wait is bounded")
+        XCTAssertEqual(error, .ledgerBusy)
         XCTAssertLessThan(waited, 1.0)
         XCTAssertEqual(try dotFiles().filter { !$0.hasSuffix(".usage") }, [])
         holder.close()
@@ -98,7 +119,11 @@ final class UsageLedgerLockTests: StoreTestCase {
         try put("a", "1")
         try put("b", "22")
         let holder = try holdLedger()
-        let waited = try seconds { assertStoreError(.ledgerBusy, try store.delete(user: user, namespace: ns, id: id("b"))) }
+        let (box, user, ns, blob) = (UncheckedBox(store!), user, ns, id("b"))
+        let (error, waited) = try XCTUnwrap(attempt(holding: holder) {
+            try box.value.delete(user: user, namespace: ns, id: blob)
+        }, "the wait is bounded")
+        XCTAssertEqual(error, .ledgerBusy)
         XCTAssertGreaterThanOrEqual(waited, 0.19)
         XCTAssertLessThan(waited, 1.0)
         XCTAssertEqual(try read("b"), Array("22".utf8))
@@ -122,6 +147,16 @@ final class UsageLedgerLockTests: StoreTestCase {
 
 /// Hands a non-Sendable value to one other thread in a test.
 private final class UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
+    var value: Value
     init(_ value: Value) { self.value = value }
+}
+
+/// What `attempt` saw on its thread.
+private struct Attempt {
+    var error: StoreError?
+    var seconds: Double
+    init(_ error: StoreError?, _ seconds: Double) {
+        self.error = error
+        self.seconds = seconds
+    }
 }
