@@ -105,7 +105,9 @@ public final class BlobService: HTTPHandler {
             return HTTPResponse(status: 200)
         case let error as StoreError:
             if case .system = error { logger.error("store failure: \(error.logDescription)") }
-            return .text(error.status, error.reason)
+            var response = HTTPResponse.text(error.status, error.reason)
+            if let seconds = error.retryAfter { response.headers.append(name: "Retry-After", value: String(seconds)) }
+            return response
         case let error as RequestError:
             return error.response
         case let error as WireFormatError:

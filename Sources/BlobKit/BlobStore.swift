@@ -22,6 +22,12 @@ public final class BlobStore: @unchecked Sendable {
     public let root: String
     public let durability: Durability
     let quota: Int?
+    /// Seconds a request waits for a user's usage ledger lock before it is
+    /// a 503 (`--quota-lock-wait`; BlobStore+Quota).
+    let quotaLockWait: Double
+    /// 200 ms: far above a settled check or change (microseconds), far
+    /// below what a stalled loop would cost its other clients.
+    public static let defaultQuotaLockWait = 0.2
     /// `{pid}-{rand}`: embedded in every temporary name, so the sweep can
     /// tell a live writer's files (BlobStore+Sweep).
     let tempTag: String
@@ -32,18 +38,24 @@ public final class BlobStore: @unchecked Sendable {
     public let temporaryFiles: TemporaryFileMode
     /// Test only (CrashPoint): where to die on purpose.
     let crashPoint: CrashPoint?
+    /// Without a quota: the users' usage ledgers this store emptied at
+    /// start, since its changes will not be counted in them (BlobStore+Quota).
+    public let clearedUsageLedgers: Int
 
     /// `allowUnnamedTemporaryFiles: false` forces named temporary files even
     /// where `O_TMPFILE` works (tests, or a file system that claims it but
     /// misbehaves).
-    public init(root: String, durability: Durability, quota: Int?, allowUnnamedTemporaryFiles: Bool = true,
+    public init(root: String, durability: Durability, quota: Int?, quotaLockWait: Double = BlobStore.defaultQuotaLockWait,
+                allowUnnamedTemporaryFiles: Bool = true,
                 crashPoint: CrashPoint? = CrashPoint.fromEnvironment()) throws(StoreError) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
         self.durability = durability
         self.quota = quota
+        self.quotaLockWait = quotaLockWait
         self.crashPoint = crashPoint
         tempTag = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try Self.makeDirectories(self.root)
+        clearedUsageLedgers = quota == nil ? Self.clearUsageLedgers(root: self.root) : 0
         keysSupported = Self.probeKeySupport(root: self.root, tag: tempTag)
         temporaryFiles = allowUnnamedTemporaryFiles ? TemporaryFileMode.probe(root: self.root, tag: tempTag) : .named
     }
@@ -190,6 +202,10 @@ public final class BlobStore: @unchecked Sendable {
     /// With --fsync, the tombstone and the directory are synced after step
     /// 1 (so a power loss cannot keep the unlink but lose the tombstone)
     /// and the directory again at the end.
+    /// With --quota, steps 2 and 3 and the last sync run under the user's
+    /// usage lock, the ledger marked pending with the blob's size
+    /// (BlobStore+Quota): a crash between the mark and the end leaves it
+    /// pending, and the next request of the user walks once.
     public func delete(user: BlobName, namespace: BlobName, id: BlobName, key: IdempotencyKey? = nil) throws(StoreError) {
         let directory = directory(user, namespace, id)
         let base = directory + "/" + id.value
@@ -208,8 +224,17 @@ public final class BlobStore: @unchecked Sendable {
         try sync(fd, "fsync(tombstone)", path: tombstone)
         try syncDirectory(directory)
         crashPoint.reached(.delete, step: 1)
+        // With a quota, steps 2 and 3 run under the user's usage lock, the
+        // ledger marked pending with the blob's size (BlobStore+Quota).
+        let usage = try beginUsageChange(user, enforcingQuota: false) { () throws(StoreError) -> Int in
+            var info = stat()
+            return stat(base, &info) == 0 ? -Int(info.st_size) : 0  // gone: the unlink below says so
+        }
+        var outcome = UsageChange.Outcome.notApplied
+        defer { usage?.settle(outcome) }
         do {
             try syscall("unlink(blob)") { unlink(base) }
+            outcome = .applied
         } catch where error.errno == ENOENT {
             // Another worker deleted it first (or our own earlier attempt did).
             throw wasMade(by: key, at: tombstone) ? .alreadyDone : .notFound
@@ -287,7 +312,7 @@ public final class BlobStore: @unchecked Sendable {
         try syncDirectory(directory)
     }
 
-    // MARK: health and quota
+    // MARK: health
 
     /// nil when the store can be read and written, else why not.
     public func healthCheck() -> StoreError? {
@@ -301,28 +326,5 @@ public final class BlobStore: @unchecked Sendable {
         } catch {
             return error
         }
-    }
-
-    /// True when a quota is set and the user's published blobs already
-    /// reach it. Checked when a write begins (an early 507) and again in
-    /// `BlobWriter.commit()`, just before `link()`. A worker commits one
-    /// blob at a time and sees its own earlier commits, so the quota is
-    /// overshot only by commits racing on other workers: at most one
-    /// in-flight blob per worker (API.md). The walk is not cached, since a
-    /// cache would miss other workers' blobs; it costs one `fstatat` per
-    /// file of the user, twice per PUT, and only when `--quota` is set.
-    func isOverQuota(_ user: BlobName) throws(StoreError) -> Bool {
-        guard let quota else { return false }
-        return try usedBytes(user) >= quota
-    }
-
-    /// Bytes of the user's published blobs, in every namespace (temporary
-    /// files, flags and tombstones are not counted).
-    func usedBytes(_ user: BlobName) throws(StoreError) -> Int {
-        var total = 0
-        try DirectoryWalk.files(under: root + "/" + user.value, depth: 4) { entry in
-            if BlobName.isValid(bytes: entry.name) { total += entry.size }
-        }
-        return total
     }
 }

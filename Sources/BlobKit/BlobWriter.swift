@@ -10,9 +10,10 @@ import Glibc
 /// visible under the blob's name. An unnamed (`O_TMPFILE`) file is linked
 /// with `linkat` through `/proc/self/fd` while still open, and vanishes by
 /// itself if the process dies; a named one is linked after `close()` and
-/// unlinked afterwards. With a quota, `commit()` checks it again just
-/// before the link: commits on one worker run one at a time, so only
-/// commits racing on other workers can overshoot (API.md's bound).
+/// unlinked afterwards. With a quota, `commit()` links under the user's
+/// usage lock and checks the ledger first (BlobStore+Quota): commits of
+/// every worker queue there, so only the blob that crosses the quota
+/// overshoots it (API.md's bound).
 public final class BlobWriter {
     private var fd: Int32
     private let staged: StagedFile
@@ -24,6 +25,8 @@ public final class BlobWriter {
     private let store: BlobStore
     private let key: IdempotencyKey?
     private var finished = false
+    /// Bytes written so far: the size the usage ledger is told at commit.
+    private var written = 0
 
     init(fd: Int32, staged: StagedFile, directory: String, id: BlobName,
          quotaUser: BlobName?, store: BlobStore, key: IdempotencyKey?) {
@@ -39,6 +42,7 @@ public final class BlobWriter {
     public func write(_ bytes: UnsafeRawBufferPointer) throws(StoreError) {
         precondition(!finished, "write after commit or abort")
         try BlobStore.writeAll(fd, bytes, path: staged.description)
+        written += bytes.count
     }
 
     /// Publishes the blob under its id and removes its tombstone, if any.
@@ -49,14 +53,23 @@ public final class BlobWriter {
     /// it means nothing); 2. the old tombstone is gone. With --fsync the
     /// data is synced before the link and the directory after each step;
     /// a failing sync is an error even after the link (the client may retry:
-    /// 409, or 200 with the same Idempotency-Key).
+    /// 409, or 200 with the same Idempotency-Key). With a quota, the ledger
+    /// is checked and marked pending (step `quota:1`) before the link and
+    /// settled after the last step and sync, so a crash at `put:1` or
+    /// `put:2` leaves it pending: the next worker walks once.
     public func commit() throws(StoreError) {
         precondition(!finished, "commit twice")
         defer { finish() }
-        if let quotaUser, try store.isOverQuota(quotaUser) { throw .quotaExceeded }
         try store.sync(fd, "fsync(blob)", path: staged.description)
+        // With a quota the data is synced first: the usage lock covers the link and what follows.
+        var usage: UsageChange?
+        if let quotaUser { usage = try store.beginUsageChange(quotaUser, enforcingQuota: true) { written } }
+        var outcome = UsageChange.Outcome.unknown  // a close failing after the link leaves it so
+        defer { usage?.settle(outcome) }
         let finalPath = directory + "/" + id.value
-        if let failure = try link(to: finalPath) {
+        let failure = try link(to: finalPath)
+        outcome = failure == nil ? .applied : .notApplied
+        if let failure {
             guard failure.errno == EEXIST else { throw StoreError(failure, path: finalPath) }
             // Another writer won; or a retry of ours that an earlier attempt, still in flight, beat.
             throw store.wasMade(by: key, at: finalPath) ? .alreadyDone : .exists

@@ -2,16 +2,19 @@
 import Glibc
 #endif
 
-/// TEST ONLY: `BLOB_SERVER_CRASH_AFTER=delete:2` (or `flags:1`, `put:1`)
+/// TEST ONLY: `BLOB_SERVER_CRASH_AFTER=delete:2` (or `flags:1`, `put:1`,
+/// `quota:1`)
 /// makes the worker die with `_exit(137)`, as `kill -9` would, right after
 /// step k of that store operation, so tests can check that every crash
 /// point leaves an allowed state. Read once, at start; unset, it costs one
 /// comparison with nil per step.
 public struct CrashPoint: Equatable, Sendable {
     /// The store operations with numbered steps (see BlobStore.delete,
-    /// setFlags and BlobWriter.commit for what each step is).
+    /// setFlags and BlobWriter.commit for what each step is; `quota:1` is
+    /// after a commit or DELETE marked the usage ledger pending, before
+    /// its link or unlink, see BlobStore+Quota).
     public enum Operation: String, Sendable {
-        case put, delete, flags
+        case put, delete, flags, quota
     }
 
     public static let environmentVariable = "BLOB_SERVER_CRASH_AFTER"

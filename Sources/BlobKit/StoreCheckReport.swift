@@ -7,11 +7,13 @@ public struct StoreCheckReport: Sendable {
     public let findings: [StoreFinding]
 
     /// Clean when nothing was found, or everything found was removed.
-    public var isClean: Bool { findings.allSatisfy { $0.outcome == .removed } }
+    public var isClean: Bool { findings.allSatisfy { $0.outcome == .removed || $0.outcome == .emptied } }
 
     public func count(_ kind: StoreFinding.Kind) -> Int { findings.filter { $0.kind == kind }.count }
 
-    public func removed(_ kind: StoreFinding.Kind) -> Int { findings.filter { $0.kind == kind && $0.outcome == .removed }.count }
+    public func removed(_ kind: StoreFinding.Kind) -> Int {
+        findings.filter { $0.kind == kind && ($0.outcome == .removed || $0.outcome == .emptied) }.count
+    }
 
     /// `store check ROOT: N blobs, temporary 2 (2 removed), ...: clean`.
     public var summary: String {

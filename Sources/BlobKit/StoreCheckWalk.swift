@@ -14,6 +14,8 @@ struct StoreCheckWalk {
     let now: Double
     private(set) var blobs = 0
     private(set) var findings: [StoreFinding] = []
+    /// Bytes of the live blobs of the user being walked (for its ledger).
+    private var userBytes = 0
 
     init(check: StoreCheck, now: Double) {
         self.check = check
@@ -25,11 +27,15 @@ struct StoreCheckWalk {
     mutating func walkRoot() throws(StoreError) {
         for (name, type) in try entries(of: "") {
             if type == .directory && BlobName.isValid(name) {
+                userBytes = 0
+                var hasLedger = false
                 for (namespace, nsType) in try entries(of: name) {
                     let path = name + "/" + namespace
+                    if namespace == UsageLedger.fileName && nsType == .regular { hasLedger = true; continue }
                     guard nsType == .directory && BlobName.isValid(namespace) else { unknown(path, "not a namespace directory"); continue }
                     try walkPrefixes(path, level: 0, parent: "")
                 }
+                if hasLedger { try checkLedger(of: name) }
             } else if type == .regular, let temporary = TemporaryName(root: name) {
                 found(temporary, at: name)
             } else {
@@ -58,7 +64,8 @@ struct StoreCheckWalk {
     private static func isPrefix(_ name: String, level: Int, parent: String) -> Bool {
         guard BlobName.isValid(name), name.count <= prefixLengths[level], name.hasPrefix(parent) else { return false }
         let parentLength = level == 0 ? 0 : prefixLengths[level - 1]
-        return parent.count == parentLength ? name.count > parent.count : name == parent
+        // An id exactly as long as the level above is its own prefix too (`a` is at `a/a/a`).
+        return parent.count == parentLength ? name.count > parent.count || name == parent : name == parent
     }
 
     /// A `{id[0:6]}` directory: blobs, their flags and tombstones, temporaries.
@@ -83,6 +90,10 @@ struct StoreCheckWalk {
             }
         }
         blobs += live.count
+        for id in live {
+            var info = stat()
+            if lstat(check.root + "/" + path + "/" + id, &info) == 0 { userBytes += Int(info.st_size) }
+        }
         let directory = check.root + "/" + path
         for id in flags where !live.contains(id) {
             resolve(.flagsWithoutBlob, path + "/" + id + ".flags", "no blob \(id)") { !BlobStore.exists(directory + "/" + id) }
@@ -95,6 +106,41 @@ struct StoreCheckWalk {
     }
 
     // MARK: findings
+
+    /// The quota's ledger of `user` (UsageLedger) against the bytes just
+    /// walked. An empty one is fine (the next quota check walks); one that
+    /// is pending (its writer died), unreadable, or settled on another
+    /// total is reported, and repair empties it under its lock, so the
+    /// next quota check walks and writes the truth.
+    private mutating func checkLedger(of user: String) throws(StoreError) {
+        let path = user + "/" + UsageLedger.fileName
+        guard let ledger = try UsageLedger.open(root: check.root, user: user, create: false) else { return }
+        defer { ledger.close() }
+        try ledger.lock(check.repair ? LOCK_EX : LOCK_SH)
+        let detail: String
+        switch try ledger.read() {
+        case nil:
+            var info = stat()
+            guard lstat(check.root + "/" + path, &info) == 0, info.st_size > 0 else { return }
+            detail = "not a usage record"
+        case .some(let record):
+            switch record.state {
+            case .pending(let delta): detail = "pending \(delta) bytes: its writer died mid-change; blobs hold \(userBytes)"
+            case .settled where record.used != userBytes: detail = "says \(record.used) bytes, blobs hold \(userBytes)"
+            case .settled: return
+            }
+        }
+        var finding = StoreFinding(kind: .staleUsage, path: path, detail: detail, outcome: .found)
+        if check.repair {
+            do throws(StoreError) {
+                try ledger.clear()
+                finding.outcome = .emptied
+            } catch {
+                finding.outcome = .failed(error.reason)
+            }
+        }
+        findings.append(finding)
+    }
 
     private mutating func found(_ temporary: TemporaryName, at path: String) {
         var info = stat()

@@ -13,6 +13,10 @@ public enum StoreError: Error, Equatable, Sendable {
     /// idempotency key: the handler answers the original 200.
     case alreadyDone
     case quotaExceeded
+    /// The user's usage ledger stayed locked by another worker (stopped,
+    /// hung, or walking the user's tree) past `--quota-lock-wait`: a 503
+    /// with `Retry-After: 1`, nothing changed, rather than a stalled loop.
+    case ledgerBusy
     /// A stored `.flags` file that is not a JSON list (written behind our back).
     case corruptFlags
     case unknownFlag(String)
@@ -27,6 +31,7 @@ public enum StoreError: Error, Equatable, Sendable {
         case .alreadyDone: return 200
         case .unknownFlag: return 406
         case .quotaExceeded: return 507
+        case .ledgerBusy: return 503
         case .system(_, let code, _): return code == ENOSPC || code == EDQUOT ? 507 : 500
         }
     }
@@ -38,6 +43,7 @@ public enum StoreError: Error, Equatable, Sendable {
         case .exists: return "blob already exists"
         case .alreadyDone: return "already done (same Idempotency-Key)"
         case .quotaExceeded: return "user quota exceeded"
+        case .ledgerBusy: return "quota ledger busy, retry"
         case .corruptFlags: return "the blob's stored flags are unreadable"
         case .unknownFlag(let flag): return "unknown flag '\(flag)': use PENDING, PROCESSING, PROCESSED or FAILED"
         case .system(let call, let code, _):
@@ -47,6 +53,12 @@ public enum StoreError: Error, Equatable, Sendable {
             default: return "store error: \(call): \(String(cString: strerror(code)))"
             }
         }
+    }
+
+    /// Seconds the answer's `Retry-After` tells the client to wait, for the
+    /// failures that pass by themselves.
+    public var retryAfter: Int? {
+        self == .ledgerBusy ? 1 : nil
     }
 
     /// The reason with the path, for the operator's log.

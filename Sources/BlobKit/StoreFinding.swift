@@ -9,6 +9,9 @@ public struct StoreFinding: Equatable, Sendable {
         case tombstoneWithBlob = "tombstone-with-blob"
         /// `{id}.flags` without `{id}`.
         case flagsWithoutBlob = "flags-without-blob"
+        /// A user's quota ledger (`{user}/.usage`) that is pending,
+        /// unreadable or disagrees with the blobs; repair empties it.
+        case staleUsage = "stale-usage"
         /// Anything else that is not in the layout; never touched.
         case unknown
     }
@@ -18,6 +21,8 @@ public struct StoreFinding: Equatable, Sendable {
         /// Reported only (no `--repair`).
         case found
         case removed
+        /// A usage ledger emptied: the next quota check walks the user.
+        case emptied
         /// Left alone on purpose, and why.
         case kept(String)
         /// Removing failed, and why.
@@ -37,6 +42,7 @@ public struct StoreFinding: Equatable, Sendable {
         switch outcome {
         case .found: state = "found"
         case .removed: state = "removed"
+        case .emptied: state = "emptied (the next quota check walks the user)"
         case .kept(let why): state = "kept, \(why)"
         case .failed(let why): state = "remove failed: \(why)"
         }

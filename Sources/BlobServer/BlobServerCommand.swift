@@ -35,7 +35,7 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Check this store instead of serving: report temporary files, tombstones of live blobs, flags without a blob and files not in the layout.")
     var checkStore: String?
 
-    @Flag(help: "With --check-store: remove old temporary files, flags without a blob and tombstones of live blobs (unknown files are left alone).")
+    @Flag(help: "With --check-store: remove old temporary files, flags without a blob and tombstones of live blobs, and empty stale quota ledgers (unknown files are left alone).")
     var repair = false
 
     @Option(help: "With --check-store --repair: temporary files younger than this, or whose writer pid runs on this host, are kept, e.g. 1h.")
@@ -44,8 +44,11 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Largest blob accepted (e.g. 10MiB, 1G); larger PUTs get 413.")
     var maxBody: ByteSize = "1GiB"
 
-    @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. Over it, PUT gets 507.")
+    @Option(help: "Bytes of blobs each user may store (e.g. 100MiB); off by default. At or over it, PUT gets 507 (the blob that crosses it is kept). Every worker of a store should use it: one started without it empties the users' usage ledgers.")
     var quota: ByteSize?
+
+    @Option(help: "With --quota: longest wait for a user's usage ledger held by another worker (stopped, hung, or walking the user's blobs), e.g. 200ms, at most 5s; past it the PUT or DELETE gets 503 with Retry-After: 1 and changes nothing. The worker serves no one while it waits.")
+    var quotaLockWait: TimeSpan = "200ms"
 
     @Flag(help: "Sync every change before answering: a blob's data and each directory a PUT, DELETE or flags POST changed or created (survives power loss).")
     var fsync = false
@@ -96,6 +99,9 @@ struct BlobServerCommand: ParsableCommand {
         guard headerTimeout.seconds > 0, idleTimeout.seconds > 0, tempMaxAge.seconds > 0 else {
             throw ValidationError("--header-timeout, --idle-timeout and --temp-max-age must be more than 0")
         }
+        guard quotaLockWait.seconds > 0, quotaLockWait.seconds <= 5 else {
+            throw ValidationError("--quota-lock-wait must be more than 0 and at most 5s")
+        }
         if let lifelineFd, lifelineFd < 0 { throw ValidationError("--lifeline-fd must be a descriptor (>= 0)") }
     }
 
@@ -114,7 +120,7 @@ struct BlobServerCommand: ParsableCommand {
         guard let store else { return }  // validate() requires it when not checking
         let descriptorLimit = Resources.raiseDescriptorLimit()
         let blobStore = try BlobStore(root: store, durability: fsync ? .fsync : .processCrash, quota: quota?.bytes,
-                                      allowUnnamedTemporaryFiles: !namedTempFiles)
+                                      quotaLockWait: quotaLockWait.seconds, allowUnnamedTemporaryFiles: !namedTempFiles)
         if let problem = blobStore.healthCheck() { throw BootError("store \(store): \(problem.logDescription)") }
         if !blobStore.keysSupported {
             logger.warning("store \(store) takes no user extended attributes: Idempotency-Key is not recorded (a repeated PUT gets 409, a repeated DELETE 404)")
@@ -122,6 +128,9 @@ struct BlobServerCommand: ParsableCommand {
         switch blobStore.temporaryFiles {
         case .unnamed: logger.info("uploads are staged in unnamed O_TMPFILE files (a crash leaves nothing)")
         case .named: logger.notice("uploads are staged in named temporary files\(namedTempFiles ? "" : " (no O_TMPFILE here)"); stale ones are removed after \(tempMaxAge.text)")
+        }
+        if blobStore.clearedUsageLedgers > 0 {
+            logger.notice("emptied \(blobStore.clearedUsageLedgers) users' usage ledgers: without --quota this worker does not keep them (a worker with --quota walks each user once)")
         }
         let credentials = try tokens.map { try Credentials(contentsOf: $0) }
         let base = try EventBase()

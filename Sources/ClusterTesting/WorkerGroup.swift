@@ -8,10 +8,11 @@ public final class WorkerGroup {
     public private(set) var processes: [TestProcess] = []
     public private(set) var ports: [Int] = []
 
-    public init(count: Int, storeName: String) throws {
+    /// `arguments` are given to every worker (e.g. `--quota`).
+    public init(count: Int, storeName: String, arguments: [String] = []) throws {
         store = NSTemporaryDirectory() + "\(storeName)-\(UUID().uuidString)"
         for _ in 0..<count {
-            let worker = try TestProcess("blob-server", ["--port", "0", "--store", store])
+            let worker = try TestProcess("blob-server", ["--port", "0", "--store", store] + arguments)
             processes.append(worker)
             ports.append(try worker.waitForListeningPort())
         }

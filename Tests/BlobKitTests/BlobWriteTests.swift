@@ -199,7 +199,7 @@ final class BlobWriteTests: StoreTestCase {
         try writers[1].commit()  // 8 < 10
         assertStoreError(.quotaExceeded, try writers[2].commit())  // 16 >= 10
         XCTAssertEqual(Set(try list()), ["w0", "w1"])
-        XCTAssertEqual(try dotFiles(), [])
+        XCTAssertEqual(try dotFiles(), ["alice/.usage"], "no temporary file is left, only the usage ledger")
     }
 
     func testFsyncModePublishesTheSame() throws {

@@ -58,6 +58,28 @@ final class DurabilityTests: StoreTestCase {
         XCTAssertEqual(try list(deleted: true), ["d"])
     }
 
+    /// With --quota the ledger's pending mark is synced before the link (and
+    /// before a DELETE's unlink), so a power loss cannot leave an old total
+    /// that looks settled next to a blob it does not count.
+    func testWithAQuotaTheLedgersMarkIsSyncedBeforeTheLinkAndTheUnlink() throws {
+        let blob = path("q1")
+        let events = TestLock<[String]>([])
+        store = try BlobStore(root: root, durability: .powerLoss { fd in
+            let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)")) ?? "?"
+            if target.hasSuffix("/.usage") {
+                let exists = FileManager.default.fileExists(atPath: blob)
+                events.withLock { $0.append(exists ? "ledger, blob present" : "ledger, no blob") }
+            }
+            return 0
+        }, quota: 1000)
+        try put("q1", "12345")
+        XCTAssertEqual(events.withLock { $0 }, ["ledger, no blob"])
+        try store.delete(user: user, namespace: ns, id: id("q1"))
+        XCTAssertEqual(events.withLock { $0 }, ["ledger, no blob", "ledger, blob present"])
+        XCTAssertEqual(String(decoding: try Data(contentsOf: URL(fileURLWithPath: root + "/alice/.usage")), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines), "v1 used=00000000000000000000 settled")
+    }
+
     func testAFlagsPostSyncsTheFileAndTheDirectory() throws {
         try put("f", "x")
         _ = counts()

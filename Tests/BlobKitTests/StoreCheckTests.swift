@@ -24,13 +24,14 @@ final class StoreCheckTests: StoreTestCase {
     func testAStoreTheAPIWroteIsClean() throws {
         try put("abcdef123", "one")
         try put("xy", "short id")
+        try put("q", "one-character id, at q/q/q")
         try put("abcdef124", "flagged")
         try store.setFlags(["PENDING"], user: user, namespace: ns, id: id("abcdef124"))
         try put("gone", "deleted")
         try store.delete(user: user, namespace: ns, id: id("gone"))
         let report = try check()
         XCTAssertEqual(report.findings, [], report.lines.joined(separator: "\n"))
-        XCTAssertEqual(report.blobs, 3)
+        XCTAssertEqual(report.blobs, 4)
         XCTAssertTrue(report.isClean)
         XCTAssertTrue(report.summary.hasSuffix(": clean"), report.summary)
     }
@@ -68,7 +69,7 @@ final class StoreCheckTests: StoreTestCase {
         XCTAssertTrue(report.findings.allSatisfy { $0.outcome == .found })
         XCTAssertFalse(report.isClean)
         XCTAssertEqual(report.lines.count, report.findings.count + 1)
-        XCTAssertTrue(report.summary.contains("temporary 2, tombstone-with-blob 1, flags-without-blob 1, unknown 3: not clean"), report.summary)
+        XCTAssertTrue(report.summary.contains("temporary 2, tombstone-with-blob 1, flags-without-blob 1, stale-usage 0, unknown 3: not clean"), report.summary)
         for file in [dir + "/.abcdef9.\(deadPID)-1-1", dir + "/abcdef1.deleted", dir + "/abcdef2.flags", dir + "/notes.txt"] {
             XCTAssertTrue(exists(file), file)
         }

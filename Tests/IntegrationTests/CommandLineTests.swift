@@ -27,6 +27,8 @@ final class CommandLineTests: XCTestCase {
             ("blob-server", ["--store", "/tmp/x", "--max-body", "99999999999T"], "--max-body"),
             ("blob-server", ["--store", "/tmp/x", "--port", "70000"], "--port"),
             ("blob-server", ["--store", "/tmp/x", "--lifeline-fd", "-1"], "--lifeline-fd"),
+            ("blob-server", ["--store", "/tmp/x", "--quota-lock-wait", "6s"], "--quota-lock-wait"),
+            ("blob-server", ["--store", "/tmp/x", "--quota-lock-wait", "0"], "--quota-lock-wait"),
             ("blob-cluster", ["--store", "/tmp/x", "--graceful-timeout", "1e30"], "--graceful-timeout"),
             ("blob-cluster", ["--store", "/tmp/x", "--max-workers", "100000"], "--max-workers"),
             ("blob-cluster", ["--store", "/tmp/x", "--workers", "99999999999999999999"], "--workers"),

@@ -45,7 +45,7 @@ final class StoreCheckCommandTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("temporary alice/default/a/abc/abcdef/.abcdef3.999999-7-1 (writer pid 999999") }, found.output)
         XCTAssertTrue(lines.contains { $0.hasPrefix("tombstone-with-blob alice/default/a/abc/abcdef/abcdef1.deleted") }, found.output)
         XCTAssertTrue(lines.contains { $0.hasPrefix("flags-without-blob alice/default/a/abc/abcdef/abcdef2.flags") }, found.output)
-        XCTAssertTrue(found.output.contains("2 blobs, temporary 1, tombstone-with-blob 1, flags-without-blob 1, unknown 0: not clean"), found.output)
+        XCTAssertTrue(found.output.contains("2 blobs, temporary 1, tombstone-with-blob 1, flags-without-blob 1, stale-usage 0, unknown 0: not clean"), found.output)
 
         // The default age bound (1h) keeps the fresh temporary file.
         let kept = try runCheck(["--repair"])
@@ -57,7 +57,7 @@ final class StoreCheckCommandTests: XCTestCase {
         XCTAssertTrue(repaired.output.contains("temporary 1 (1 removed)"), repaired.output)
         let clean = try runCheck([])
         XCTAssertEqual(clean.status, 0, clean.output)
-        XCTAssertTrue(clean.output.hasSuffix("2 blobs, temporary 0, tombstone-with-blob 0, flags-without-blob 0, unknown 0: clean\n"), clean.output)
+        XCTAssertTrue(clean.output.hasSuffix("2 blobs, temporary 0, tombstone-with-blob 0, flags-without-blob 0, stale-usage 0, unknown 0: clean\n"), clean.output)
 
         let again = try TestProcess("blob-server", ["--port", "0", "--store", store])
         let againPort = try again.waitForListeningPort()
