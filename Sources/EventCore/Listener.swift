@@ -31,14 +31,35 @@ public final class Listener {
     public let port: Int
     public let address: SocketAddress
 
-    public init(
+    public convenience init(
         base: EventBase, address: SocketAddress, backlog: Int32 = 1024, backoff: Double = 0.2,
         logger: Logger = Logger(label: "listener"),
         onAccept: @escaping (_ fd: Int32, _ peerHost: String) -> Void
     ) throws(SystemError) {
-        let (fd, port) = try Sockets.listen(on: address, backlog: backlog)
+        let (fd, _) = try Sockets.listen(on: address, backlog: backlog)
+        try self.init(base: base, listeningFD: fd, host: address.host, backoff: backoff, logger: logger, onAccept: onAccept)
+    }
+
+    /// Accepts on a socket that is already listening and non-blocking, such
+    /// as one inherited from the supervisor and shared with other processes
+    /// (`--listen-fd`). The listener owns this descriptor (closed by
+    /// `close()`); closing it leaves the socket open in the other holders,
+    /// so connections queued on it are accepted by them, not lost.
+    public init(
+        base: EventBase, listeningFD fd: Int32, host: String, backoff: Double = 0.2,
+        logger: Logger = Logger(label: "listener"),
+        onAccept: @escaping (_ fd: Int32, _ peerHost: String) -> Void
+    ) throws(SystemError) {
+        let port: Int
+        do {
+            try Sockets.requireListening(fd)
+            port = try Sockets.boundPort(fd)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
         self.port = port
-        self.address = SocketAddress(host: address.host, port: port)
+        self.address = SocketAddress(host: host, port: port)
         self.onAccept = onAccept
         self.logger = logger
         self.backoff = backoff
