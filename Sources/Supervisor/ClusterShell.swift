@@ -56,8 +56,10 @@ final class ClusterShell {
     /// Runs the cluster until it stops; returns the exit code.
     func run() throws -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        if let busy = firstBusyPort() ?? openFrontSocket() {
+        if let busy = openFrontSocket() ?? firstBusyPort() {
             logger.critical("cannot start: port \(command.host):\(busy) is in use (another cluster?)")
+            if frontSocket >= 0 { close(frontSocket) }
+            frontSocket = -1
             events.forEach { $0.close() }
             lifeline.close()
             base.close()
