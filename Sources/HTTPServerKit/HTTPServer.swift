@@ -35,6 +35,7 @@ public final class HTTPServer {
     /// (the cluster's direct mode). Paused, resumed and closed with the own
     /// listener; closing our copy leaves the socket to the others.
     public func listen(onShared fd: Int32) throws(SystemError) {
+        sharedListener?.close()
         sharedListener = try Listener(base: base, listeningFD: fd, host: address.host) { [unowned self] fd, peer in
             self.accept(fd, peer: peer)
         }
