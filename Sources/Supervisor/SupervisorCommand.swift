@@ -41,7 +41,7 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "tcp and http modes: balancer processes sharing --port, each with its own pool, supervised like the workers (1 to 16).")
     var balancers: Int = 1
 
-    @Flag(help: "Passed to the balancer: X-Backend names the answering worker (http mode).")
+    @Flag(help: "Passed to the balancers: X-Backend names the answering worker (http mode).")
     var exposeBackend = false
 
     @Option(help: "Address everything listens on.")
@@ -56,7 +56,7 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "How often each running worker's /healthcheck is probed; a probe waits 1 s at most (or half of this, if shorter).")
     var livenessInterval: TimeSpan = "2s"
 
-    @Option(help: "Failed probes in a row after which a worker counts as hung: it is taken out of the balancer, killed and restarted.")
+    @Option(help: "Failed probes in a row after which a worker counts as hung: it is taken out of the balancers (if any), killed and restarted.")
     var livenessFailures: Int = 3
 
     @Option(help: "Largest blob accepted by the workers (e.g. 1GiB).")
