@@ -78,31 +78,6 @@ final class FrontsTests: XCTestCase {
         }
     }
 
-    /// blob-load opens its 10 connections at once: each process on the
-    /// shared port accepts some of them, in at least one of three runs.
-    /// Only that is asserted: on a loaded 2-core machine a single run can
-    /// go all to one process, with or without the Listener's one accept per
-    /// loop turn, whose effect was measured instead (its commit).
-    func testABurstOfConnectionsIsSharedByTheProcessesOnThePort() throws {
-        for front in fronts {
-            let pids = try start(workers: 2, front.flags)
-            // The ready line names the balancers first, then the workers:
-            // its first two pids are the two balancers, or in direct mode the two workers.
-            let sharers = Array(pids.prefix(2))
-            var cpu: [Double] = []
-            for _ in 0..<3 {
-                let before = sharers.map { ProcessCPU.seconds(pid: $0) }
-                let (failures, _) = try outcome(try load("baseline", amount: 20_000))
-                XCTAssertEqual(failures, 0, front.name)
-                cpu = zip(sharers, before).map { ProcessCPU.seconds(pid: $0.0) - $0.1 }
-                if cpu.allSatisfy({ $0 >= 0.1 * cpu.reduce(0, +) }) { break }  // a loaded machine may skew one run
-            }
-            let total = cpu.reduce(0, +)
-            XCTAssertGreaterThan(total, 0, front.name)
-            for share in cpu { XCTAssertGreaterThanOrEqual(share, 0.1 * total, "\(front.name): CPU of each sharer \(cpu)") }
-        }
-    }
-
     func testAKilledWorkerUnderLoadIsBackInUnderASecondAndLosesWhatTcpModeMay() throws {
         for front in fronts + [http2] {
             try start(workers: 2, front.flags)
