@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The study, reproduced: does running several blob-server processes behind a
-# round-robin balancer make the blob server faster? For each worker count,
+# round-robin balancer make the blob server faster? For each front and worker count,
 # starts a fresh blob-cluster on a fresh store, runs each of the study's six
 # actions `runs` times with blob-load, stops the cluster by pid and checks
 # nothing of it is left; then writes one line per (workers, action) to
 # OUT/sweep-<date>-<cpu>-<cores>c.txt and draws OUT/sweep-....png beside it.
 # A run repeats batches of `amount` actions (one blob-load each, fresh ids)
 # until --min-run-seconds of load have passed, and reads the CPU time of the
-# client, the front (our balancer or haproxy) and the workers from /proc
+# client, the front (our balancers or haproxy; none in direct mode) and the workers from /proc
 # before and after it; the file ends with the answer computed from the lines.
 #
 # Usage: scripts/sweep.sh [options]
@@ -22,10 +22,15 @@
 #   --pin                   client and cluster on separate cores (taskset): on
 #                           2 cores one each; on 3+, a third (at least 1) to the
 #                           client, the rest to the cluster (default: shared)
-#   --mode tcp|http         our balancer's mode (tcp: per connection, as the study)
+#   --fronts "tcp direct"   what stands on the front port, each in turn, all in
+#                           one file and chart: tcp, http (blob-cluster's balancers
+#                           in that mode), direct (no balancer: the workers accept
+#                           on the port), haproxy (the study's config, in front of
+#                           the same workers)
+#   --balancers 1           balancer processes sharing the port (tcp and http)
+#   --mode tcp|http         the same as --fronts tcp|http (older spelling)
+#   --with-haproxy          adds haproxy to the fronts (older spelling)
 #   --new-connection-per-request   as ab does (default: kept-alive connections)
-#   --with-haproxy          run the sweep again with haproxy (the study's config)
-#                           in front of the same workers; both go in one file
 #   --port 8000             front port; workers on the next ones
 #   --out results           output folder
 #   --store-parent DIR      where the fresh stores are made (default /dev/shm, a
@@ -35,18 +40,18 @@
 #   -h, --help
 #
 # Installs what is missing first (apt-get update once, then libevent-dev,
-# zlib1g-dev, pkg-config, gnuplot-nox; haproxy with --with-haproxy), builds in
+# zlib1g-dev, pkg-config, gnuplot-nox; haproxy if a front is haproxy), builds in
 # release mode, and prints the paths of the results file and the chart.
 # Progress goes to stderr. Everything listens on 127.0.0.1; fsync is off.
 #
-# With --with-haproxy, blob-cluster still starts and supervises the workers,
-# but its own balancer listens on a spare port (PORT + 1 + the largest worker
-# count) and haproxy takes the front port, with the study's configuration
+# With the haproxy front, blob-cluster still starts and supervises the
+# workers (in direct mode, its own front on a spare port: PORT + 2 + the
+# largest worker count) and haproxy takes the front port, with the study's configuration
 # (no mode line, i.e. tcp; balance roundrobin; one server line per worker
 # port; timeouts connect 5000, server and client 50000 ms).
 set -euo pipefail
 
-usage() { sed -n '13,35p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '13,41p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "sweep.sh: $*" >&2; exit 64; }
 progress() { echo "[sweep $(date +%H:%M:%S)] $*" >&2; }
 script=sweep.sh
@@ -54,13 +59,13 @@ source "$(dirname "$0")/lib/cluster.sh"
 
 workers="1 2 4 8"
 actions="baseline list put get flag delete"
-amount=1000 size=10KiB concurrency=10 runs=5 mode=tcp port=8000 out=results bin="" store_parent=""
+amount=1000 size=10KiB concurrency=10 runs=5 fronts="tcp direct" balancers=1 port=8000 out=results bin="" store_parent=""
 per_request=0 with_haproxy=0 min_run_seconds=1 pin=0
 while [ $# -gt 0 ]; do
   option=$1 value=""
   case "$option" in
     --*=*) value=${option#*=}; option=${option%%=*} ;;
-    --workers|--actions|--amount|--size|--concurrency|--runs|--min-run-seconds|--mode|--port|--out|--bin|--store-parent)
+    --workers|--actions|--amount|--size|--concurrency|--runs|--min-run-seconds|--mode|--fronts|--balancers|--port|--out|--bin|--store-parent)
       [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
   esac
   case "$option" in
@@ -72,7 +77,9 @@ while [ $# -gt 0 ]; do
     --runs) runs=$value ;;
     --min-run-seconds) min_run_seconds=$value ;;
     --pin) pin=1 ;;
-    --mode) mode=$value ;;
+    --mode) [[ $value == tcp || $value == http ]] || die "--mode must be tcp or http"; fronts=$value ;;
+    --fronts) fronts=$value ;;
+    --balancers) balancers=$value ;;
     --port) port=$value ;;
     --out) out=$value ;;
     --bin) bin=$value ;;
@@ -97,10 +104,16 @@ for action in $actions; do
   [[ " baseline list put get flag delete " == *" $action "* ]] || die "unknown action '$action'"
 done
 [ -n "${actions// /}" ] || die "--actions is empty"
-[[ $mode == tcp || $mode == http ]] || die "--mode must be tcp or http"
+if [ "$with_haproxy" = 1 ] && [[ " $fronts " != *" haproxy "* ]]; then fronts="$fronts haproxy"; fi
+[ -n "${fronts// /}" ] || die "--fronts is empty"
+for front in $fronts; do
+  [[ " tcp http direct haproxy " == *" $front "* ]] || die "unknown front '$front' (tcp, http, direct, haproxy)"
+done
+positive --balancers "$balancers"
+[ "$balancers" -le 16 ] || die "--balancers must be 1...16"
 store_parent=$(default_store_parent "$store_parent")
 [ -d "$store_parent" ] && [ -w "$store_parent" ] || die "--store-parent: not a writable folder: $store_parent"
-[ $((port + max_workers + 1)) -le 65535 ] || die "--port too high for $max_workers workers"
+[ $((port + max_workers + 2 + balancers)) -le 65535 ] || die "--port too high for $max_workers workers"
 size_kib=$(echo "$size" | awk '{
   s = tolower($0); n = s; sub(/[^0-9].*$/, "", n); u = substr(s, length(n) + 1)
   m = (u == "" || u == "b") ? 1 : (u ~ /^k(i?b)?$/) ? 1024 : (u ~ /^m(i?b)?$/) ? 1048576 : (u ~ /^g(i?b)?$/) ? 1073741824 : -1
@@ -109,7 +122,7 @@ size_kib=$(echo "$size" | awk '{
 
 cd "$(dirname "$0")/.."
 packages=(libevent-dev zlib1g-dev pkg-config gnuplot-nox)
-if [ "$with_haproxy" = 1 ]; then packages+=(haproxy); fi
+if [[ " $fronts " == *" haproxy "* ]]; then packages+=(haproxy); fi
 release_binaries "${packages[@]}"
 
 # How the CPUs are shared: with --pin, the client on the first of the
@@ -129,7 +142,7 @@ if [ "$pin" = 1 ]; then
 fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/sweep-XXXXXX")
-haproxy_pid="" front_pid="" worker_pids=""
+haproxy_pid="" front_pids="" worker_pids=""
 
 # Stops haproxy and the cluster by pid (see cluster_stop).
 stop_cluster() {
@@ -148,19 +161,26 @@ wait_for_port() {
   return 1
 }
 
-# Starts blob-cluster with $1 workers on a fresh store; with haproxy ($2),
-# haproxy takes the front port and our balancer a spare one.
+# Starts blob-cluster with $1 workers on a fresh store, with front $2 (tcp,
+# http, direct, haproxy); with haproxy, haproxy takes the front port and the
+# cluster (direct mode) a spare one.
 start_cluster() {
   local count=$1 balancer=$2 front=$port log ready
-  if [ "$balancer" = haproxy ]; then front=$((port + max_workers + 1)); fi
+  local mode_flags=(--mode "$balancer" --balancers "$balancers")
+  if [ "$balancer" = direct ]; then mode_flags=(--mode direct); fi
+  if [ "$balancer" = haproxy ]; then front=$((port + max_workers + 2)) mode_flags=(--mode direct); fi
   log="$work/cluster-$balancer-$count.log"
   cluster_start "$log" --workers "$count" --port "$front" --worker-base-port $((port + 1)) \
-    --mode "$mode" --graceful-timeout 5s --log-level warning
+    --max-workers "$max_workers" "${mode_flags[@]}" --graceful-timeout 5s --log-level warning
   ready=$cluster_ready
-  # Whose CPU is measured: the balancer (or haproxy, below) and the workers.
-  front_pid=$(sed -n 's/.* balancer [^ ]* (pid \([0-9]*\)).*/\1/p' <<<"$ready")
+  # Whose CPU is measured: the balancers (or haproxy, below; none in direct
+  # mode) and the workers.
+  front_pids=$(sed 's/, workers .*//' <<<"$ready" | grep -o 'pid [0-9]*' | awk '{print $2}' | tr '\n' ' ' || true)
   worker_pids=$(sed 's/.* workers //; s/, supervisor pid.*//' <<<"$ready" | grep -o 'pid [0-9]*' | awk '{print $2}' | tr '\n' ' ')
-  [ -n "$front_pid" ] && [ -n "$worker_pids" ] || { echo "sweep.sh: no pids in the ready line: $ready" >&2; exit 1; }
+  [ -n "$worker_pids" ] || { echo "sweep.sh: no pids in the ready line: $ready" >&2; exit 1; }
+  if [ -z "$front_pids" ] && [[ $balancer == tcp || $balancer == http ]]; then
+    echo "sweep.sh: no balancer pid in the ready line: $ready" >&2; exit 1
+  fi
   if [ "$balancer" = haproxy ]; then
     local config="$work/haproxy.cfg" i
     {
@@ -176,7 +196,7 @@ start_cluster() {
       echo "  timeout client  50000"
     } >"$config"
     "${cluster_prefix[@]}" haproxy -f "$config" -db </dev/null >"$work/haproxy.log" 2>&1 &
-    haproxy_pid=$! front_pid=$haproxy_pid
+    haproxy_pid=$! front_pids=$haproxy_pid
     wait_for_port "$port" || { cat "$work/haproxy.log" >&2; echo "sweep.sh: haproxy did not start" >&2; exit 1; }
   fi
 }
@@ -201,7 +221,7 @@ cpu_ticks() {
 run_load() {
   local action=$1 pid json
   local -A before=()
-  for pid in $front_pid $worker_pids; do before[$pid]=$(cpu_ticks "$pid"); done
+  for pid in $front_pids $worker_pids; do before[$pid]=$(cpu_ticks "$pid"); done
   : >"$work/batches"
   while :; do
     json=$("${client_prefix[@]}" "$bin/blob-load" --action "$action" --amount "$amount" --concurrency "$concurrency" \
@@ -217,10 +237,10 @@ run_load() {
     awk -v least="$min_run_seconds" '{ s += $1 } END { exit !(s < least) }' "$work/batches" || break
   done
   local front_ticks=0 worker_ticks=0 vanished=0 now
-  for pid in $front_pid $worker_pids; do
+  for pid in $front_pids $worker_pids; do
     now=$(cpu_ticks "$pid")
     if [ -z "$now" ] || [ -z "${before[$pid]}" ]; then vanished=$((vanished + 1)); continue; fi
-    if [ "$pid" = "$front_pid" ]; then front_ticks=$((now - before[$pid])); else worker_ticks=$((worker_ticks + now - before[$pid])); fi
+    if [[ " $front_pids " == *" $pid "* ]]; then front_ticks=$((front_ticks + now - before[$pid])); else worker_ticks=$((worker_ticks + now - before[$pid])); fi
   done
   awk -v amount="$amount" -v tick="$ticks_per_second" -v front="$front_ticks" -v workers="$worker_ticks" -v vanished="$vanished" '
     function median(list,   n, v, i, j, t) {
@@ -235,17 +255,22 @@ run_load() {
     }' "$work/batches"
 }
 
-balancers="ours"
-if [ "$with_haproxy" = 1 ]; then balancers="ours haproxy"; fi
+# The results file's name for each front.
+front_label() {
+  case $1 in
+    tcp|http) if [ "$balancers" = 1 ]; then echo "blob-balancer-$1"; else echo "blob-balancer-$1-x$balancers"; fi ;;
+    direct) echo direct ;;
+    haproxy) echo haproxy-tcp ;;
+  esac
+}
 set -- $workers; worker_counts=$#
 set -- $actions; action_count=$#
-total=$(( $(wc -w <<<"$balancers") * worker_counts * action_count ))
+total=$(( $(wc -w <<<"$fronts") * worker_counts * action_count ))
 step=0
 load_before=$(cut -d' ' -f1 /proc/loadavg)
 : >"$work/runs"
-for balancer in $balancers; do
-  label="blob-balancer-$mode"
-  if [ "$balancer" = haproxy ]; then label="haproxy-tcp"; fi
+for balancer in $fronts; do
+  label=$(front_label "$balancer")
   for count in $workers; do
     progress "$label: starting blob-cluster with $count worker(s) on a fresh store"
     start_cluster "$count" "$balancer"
@@ -271,12 +296,13 @@ name="$out/sweep-$(date +%Y-%m-%d)-$slug-${cores}c"
   echo "# blob-cluster sweep: the LEAP Soledad blobs-multiprocess study, reproduced by scripts/sweep.sh"
   machine_header
   echo "# settings: workers=\"$workers\" actions=\"$actions\" amount=$amount size=$size concurrency=$concurrency runs=$runs" \
-    "mode=$mode connections=$([ "$per_request" = 1 ] && echo new-per-request || echo kept-alive)" \
-    "balancers=\"$balancers\" port=$port fsync=off"
+    "connections=$([ "$per_request" = 1 ] && echo new-per-request || echo kept-alive)" \
+    "fronts=\"$fronts\" balancers=$balancers port=$port fsync=off"
   echo "# settings (cost): min_run_seconds=$min_run_seconds pin=$([ "$pin" = 1 ] && echo on || echo off)"
   echo "# store: fresh per worker count under $store_parent ($(df --output=fstype "$store_parent" 2>/dev/null | tail -n1))"
-  echo "# balancer: blob-balancer-$mode = blob-cluster's own balancer; haproxy-tcp = haproxy with the study's config"
-  echo "#   (tcp, balance roundrobin) in front of the same blob-cluster's workers"
+  echo "# balancer (the front): blob-balancer-MODE = blob-cluster's own balancer in that mode (-xK: K balancer processes"
+  echo "#   sharing the port); direct = blob-cluster --mode direct, no balancer, every worker accepts on the port;"
+  echo "#   haproxy-tcp = haproxy with the study's config (tcp, balance roundrobin) in front of the same blob-cluster's workers"
   echo "# cpus: $cpu_sharing"
   echo "# load during the sweep (1-minute load average, before the first run / after the last): $load_before / $(cut -d' ' -f1 /proc/loadavg)"
   echo "# a run repeats batches of \`amount\` actions (one blob-load each, fresh ids) until min_run_seconds=$min_run_seconds of load have passed;"
@@ -285,7 +311,8 @@ name="$out/sweep-$(date +%Y-%m-%d)-$slug-${cores}c"
   echo "# non2xx = answers outside 2xx, summed over the runs; failures = requests without the promised 200, summed
 # (non-2xx included, and refused, reset, timeout, verify: wrong bytes); spread = (max - min) / mean of the runs' seconds;"
   echo "# client_us, front_us, workers_us = CPU time (user + system, from /proc/PID/stat, ${ticks_per_second} ticks/s) per action of"
-  echo "#   blob-load (its own clock, during the load, not its start), of the front (blob-balancer, or haproxy) and of all workers summed;"
+  echo "#   blob-load (its own clock, during the load, not its start), of the front (the blob-balancers or haproxy summed; 0 in direct mode)"
+  echo "#   and of all workers summed;"
   echo "#   server_us = front_us + workers_us (the supervisor, idle, is left out); actions = actions measured over the runs;"
   echo "#   vanished = measured pids that were gone after a run (a restarted worker): their CPU is missing from that run"
   echo "# workers action amount size seconds req_per_s p50_ms p99_ms non2xx failures spread client_us front_us workers_us server_us actions vanished balancer"

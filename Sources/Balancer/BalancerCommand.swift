@@ -15,7 +15,7 @@ struct BalancerCommand: ParsableCommand {
         commandName: "blob-balancer",
         abstract: "Round-robin reverse proxy (tcp or http mode) in front of blob-server workers.",
         discussion: """
-            Prints 'blob-balancer listening on HOST:PORT (pid N, mode M, K backends)' once it listens; exits 3 if it cannot (port in use).
+            Prints 'blob-balancer listening on HOST:PORT (pid N, mode M, K backends)' once it listens (with --listen-fd: 'on HOST:PORT, shared HOST:PORT (pid ...'), exits 3 if it cannot (port in use).
 
             SIGTERM or SIGINT: stop accepting, let connections in flight finish (10 s at most), exit 0.
 
@@ -70,6 +70,9 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "Read control lines from this inherited descriptor (the supervisor's pipe).")
     var controlFd: Int32?
 
+    @Option(help: "Also accept on this inherited listening socket, shared with other balancers (blob-cluster --balancers K passes its front port as descriptor 3). On stop the balancer stops accepting on it; the socket stays open in the others.")
+    var listenFd: Int32?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -82,6 +85,7 @@ struct BalancerCommand: ParsableCommand {
         guard (1...1000).contains(rise), (1...1000).contains(fall) else { throw ValidationError("--rise and --fall must be 1...1000") }
         guard (1...1_000_000).contains(maxconn) else { throw ValidationError("--maxconn must be 1...1000000") }
         if let controlFd, controlFd < 0 { throw ValidationError("--control-fd must be a descriptor (>= 0)") }
+        if let listenFd, listenFd < 0 { throw ValidationError("--listen-fd must be a descriptor (>= 0)") }
         for (name, value) in [("--check-inter", checkInter), ("--timeout-connect", timeoutConnect),
                               ("--timeout-client", timeoutClient), ("--timeout-server", timeoutServer),
                               ("--timeout-http-request", timeoutHttpRequest)] where value.seconds <= 0 {
@@ -103,6 +107,7 @@ struct BalancerCommand: ParsableCommand {
         config.httpRequestTimeout = timeoutHttpRequest.seconds
         config.maxConnections = maxconn
         config.exposeBackend = exposeBackend
+        config.sharedListenFD = listenFd
         return config
     }
 
@@ -137,7 +142,8 @@ struct BalancerCommand: ParsableCommand {
                 if let command { command == .stop ? stopper.begin() : directory.apply(command) } else { stopper.now() }
             })
         }
-        Console.line("blob-balancer listening on \(front.address) (pid \(getpid()), mode \(mode), \(backend.count) backends)")
+        let shared = front.sharedAddress.map { ", shared \($0)" } ?? ""
+        Console.line("blob-balancer listening on \(front.address)\(shared) (pid \(getpid()), mode \(mode), \(backend.count) backends)")
         logger.info("listening on \(front.address), mode \(mode), backends \(backend.joined(separator: " "))")
         base.run()
         events.forEach { $0.close() }

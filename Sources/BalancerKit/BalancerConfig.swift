@@ -4,6 +4,9 @@ import EventCore
 public struct BalancerConfig: Sendable {
     public var listen: SocketAddress
     public var backends: [SocketAddress]
+    /// A listening socket inherited from the supervisor and shared with the
+    /// other balancers (`--listen-fd`), accepted on besides `listen`.
+    public var sharedListenFD: Int32?
     public var mode: ProxyMode = .tcp
     /// Further backends tried when a connect fails (haproxy's `retries`).
     public var retries = 3

@@ -13,6 +13,8 @@ public final class HTTPBalancer: BalancerFront {
     let directory: BackendDirectory
     private let logger: Logger
     private var listener: Listener?
+    /// The socket shared with the other balancers, if there is one.
+    private var sharedListener: Listener?
     private var sessions: [ObjectIdentifier: HTTPSession] = [:]
     private var connections: [ObjectIdentifier: BackendConnection] = [:]
     /// Idle kept-alive connections, one list per backend address. A short
@@ -30,11 +32,20 @@ public final class HTTPBalancer: BalancerFront {
         self.directory = directory
         self.logger = logger
         listener = try Listener(base: base, address: config.listen) { [unowned self] fd, peer in self.accept(fd, peer: peer) }
+        if let fd = config.sharedListenFD {
+            do {
+                sharedListener = try Listener(base: base, listeningFD: fd, host: config.listen.host) { [unowned self] fd, peer in self.accept(fd, peer: peer) }
+            } catch {
+                listener?.close()
+                throw error
+            }
+        }
         sweeper = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.sweep() }
         sweeper?.add(after: 0.5)
     }
 
     public var address: SocketAddress { listener?.address ?? config.listen }
+    public var sharedAddress: SocketAddress? { sharedListener?.address }
     /// Sessions with a request in flight (idle kept-alive clients do not count).
     public var connectionCount: Int { isStopping ? sessions.values.filter(\.isBusy).count : sessions.count }
 
@@ -42,13 +53,19 @@ public final class HTTPBalancer: BalancerFront {
         Sockets.setNoDelay(fd)
         let session = HTTPSession(owner: self, fd: fd, peer: peer)
         sessions[ObjectIdentifier(session)] = session
-        if sessions.count >= config.maxConnections { listener?.pause() }
+        if sessions.count >= config.maxConnections {
+            listener?.pause()
+            sharedListener?.pause()
+        }
         session.start()
     }
 
     func sessionClosed(_ session: HTTPSession) {
         sessions[ObjectIdentifier(session)] = nil
-        if sessions.count == config.maxConnections - 1 { listener?.resume() }
+        if sessions.count == config.maxConnections - 1 {
+            listener?.resume()
+            sharedListener?.resume()
+        }
     }
 
     func adopt(fd: Int32, address: SocketAddress) -> BackendConnection {
@@ -98,6 +115,8 @@ public final class HTTPBalancer: BalancerFront {
         isStopping = true
         listener?.close()
         listener = nil
+        sharedListener?.close()
+        sharedListener = nil
         for session in Array(sessions.values) where !session.isBusy { session.close() }
     }
 

@@ -13,6 +13,8 @@ public final class TCPBalancer: BalancerFront {
     private let directory: BackendDirectory
     private let logger: Logger
     private var listener: Listener?
+    /// The socket shared with the other balancers, if there is one.
+    private var sharedListener: Listener?
     private var splices: [ObjectIdentifier: TCPSplice] = [:]
     private var sweeper: LoopEvent?
     /// One receive buffer for every splice: bytes are sent on or queued
@@ -25,17 +27,29 @@ public final class TCPBalancer: BalancerFront {
         self.directory = directory
         self.logger = logger
         listener = try Listener(base: base, address: config.listen) { [unowned self] fd, _ in self.accept(fd) }
+        if let fd = config.sharedListenFD {
+            do {
+                sharedListener = try Listener(base: base, listeningFD: fd, host: config.listen.host) { [unowned self] fd, _ in self.accept(fd) }
+            } catch {
+                listener?.close()
+                throw error
+            }
+        }
         sweeper = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.sweep() }
         sweeper?.add(after: 1)
     }
 
     public var address: SocketAddress { listener?.address ?? config.listen }
+    public var sharedAddress: SocketAddress? { sharedListener?.address }
     public var connectionCount: Int { splices.count }
 
     private func accept(_ fd: Int32) {
         let splice = TCPSplice(owner: self, clientFD: fd, now: base.cachedNow)
         splices[ObjectIdentifier(splice)] = splice
-        if splices.count >= config.maxConnections { listener?.pause() }
+        if splices.count >= config.maxConnections {
+            listener?.pause()
+            sharedListener?.pause()
+        }
         connect(splice, tried: [])
     }
 
@@ -64,7 +78,10 @@ public final class TCPBalancer: BalancerFront {
 
     func spliceClosed(_ splice: TCPSplice) {
         splices[ObjectIdentifier(splice)] = nil
-        if splices.count == config.maxConnections - 1 { listener?.resume() }
+        if splices.count == config.maxConnections - 1 {
+            listener?.resume()
+            sharedListener?.resume()
+        }
     }
 
     /// Closes pairs idle past the client timeout (a pair is idle only when
@@ -78,6 +95,8 @@ public final class TCPBalancer: BalancerFront {
     public func stopAccepting() {
         listener?.close()
         listener = nil
+        sharedListener?.close()
+        sharedListener = nil
     }
 
     public func close() {

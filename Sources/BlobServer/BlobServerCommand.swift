@@ -16,7 +16,7 @@ struct BlobServerCommand: ParsableCommand {
         commandName: "blob-server",
         abstract: "Serve the Soledad Blobs HTTP API over a file-system store (one worker process).",
         discussion: """
-            Prints one line once it listens: 'blob-server listening on HOST:PORT (pid N)'.
+            Prints one line once it listens: 'blob-server listening on HOST:PORT (pid N)', or with --listen-fd 'blob-server listening on HOST:PORT, shared HOST:PORT (pid N)'.
 
             Exits 3 if it cannot start (port in use, store not writable). SIGTERM or SIGINT stop it once the requests in flight are answered (10 s at most).
 
@@ -80,6 +80,9 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Exit when this inherited descriptor reaches end of file (blob-cluster passes a pipe so workers never outlive it).")
     var lifelineFd: Int32?
 
+    @Option(help: "Also accept on this inherited listening socket, shared with other processes (blob-cluster --mode direct passes its front port as descriptor 3). On stop the worker stops accepting on it and drains; the socket stays open in the others.")
+    var listenFd: Int32?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -103,6 +106,7 @@ struct BlobServerCommand: ParsableCommand {
             throw ValidationError("--quota-lock-wait must be more than 0 and at most 5s")
         }
         if let lifelineFd, lifelineFd < 0 { throw ValidationError("--lifeline-fd must be a descriptor (>= 0)") }
+        if let listenFd, listenFd < 0 { throw ValidationError("--listen-fd must be a descriptor (>= 0)") }
     }
 
     func run() throws {
@@ -152,6 +156,7 @@ struct BlobServerCommand: ParsableCommand {
         config.maxConnections = HTTPServerConfig.connectionCap(descriptorLimit: descriptorLimit)
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         defer { server.close() }
+        if let listenFd { try server.listen(onShared: listenFd) }
         // TERM and INT finish the requests in flight (up to 10 s), then exit;
         // a lost lifeline (the supervisor died) stops at once.
         var stopping = false
@@ -169,7 +174,8 @@ struct BlobServerCommand: ParsableCommand {
         if let lifelineFd { events.append(Lifeline.watch(base: base, fd: lifelineFd, logger: logger, onLost: stopNow)) }
         defer { events.forEach { $0.close() } }
         signal(SIGPIPE, SIG_IGN)
-        Console.line("blob-server listening on \(server.address) (pid \(getpid()))")
+        let shared = server.sharedAddress.map { ", shared \($0)" } ?? ""
+        Console.line("blob-server listening on \(server.address)\(shared) (pid \(getpid()))")
         logger.info("listening on \(server.address), store \(store)\(fsync ? ", fsync" : ""), at most \(config.maxConnections) connections (\(descriptorLimit) descriptors)")
         base.run()
     }

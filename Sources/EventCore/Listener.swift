@@ -17,6 +17,8 @@ public final class Listener {
         static let byOwner = Pauses(rawValue: 1)
         /// Accept failed; waiting for descriptors or memory to free up.
         static let backingOff = Pauses(rawValue: 2)
+        /// A shared socket: one accept, then the rest of the loop's turn.
+        static let yielding = Pauses(rawValue: 4)
     }
 
     private var raw: OpaquePointer?
@@ -25,20 +27,49 @@ public final class Listener {
     private let backoff: Double
     private var pauses: Pauses = []
     private var backoffTimer: LoopEvent?
+    /// Ends a yield on the loop's next turn (shared sockets only).
+    private var yieldTimer: LoopEvent?
     /// Accepts failed since the last one that succeeded (0: all is well).
     private var failuresInEpisode = 0
     /// The port actually bound (useful with port 0).
     public let port: Int
     public let address: SocketAddress
 
-    public init(
+    public convenience init(
         base: EventBase, address: SocketAddress, backlog: Int32 = 1024, backoff: Double = 0.2,
         logger: Logger = Logger(label: "listener"),
         onAccept: @escaping (_ fd: Int32, _ peerHost: String) -> Void
     ) throws(SystemError) {
-        let (fd, port) = try Sockets.listen(on: address, backlog: backlog)
+        let (fd, _) = try Sockets.listen(on: address, backlog: backlog)
+        try self.init(base: base, listeningFD: fd, host: address.host, shared: false, backoff: backoff, logger: logger, onAccept: onAccept)
+    }
+
+    /// Accepts on a socket that is already listening and non-blocking, such
+    /// as one inherited from the supervisor and shared with other processes
+    /// (`--listen-fd`). The listener owns this descriptor (closed by
+    /// `close()`); closing it leaves the socket open in the other holders,
+    /// so connections queued on it are accepted by them, not lost.
+    ///
+    /// `shared`: other processes accept on it too. libevent accepts until
+    /// the queue is empty, so the first process woken would take a whole
+    /// burst of connections (measured: all 10 of a client's to one of two
+    /// balancers); a shared listener accepts one connection per turn of
+    /// the loop instead, leaving the next to whichever process is ready.
+    public init(
+        base: EventBase, listeningFD fd: Int32, host: String, shared: Bool = true, backoff: Double = 0.2,
+        logger: Logger = Logger(label: "listener"),
+        onAccept: @escaping (_ fd: Int32, _ peerHost: String) -> Void
+    ) throws(SystemError) {
+        let port: Int
+        do {
+            try Sockets.requireListening(fd)
+            port = try Sockets.boundPort(fd)
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
         self.port = port
-        self.address = SocketAddress(host: address.host, port: port)
+        self.address = SocketAddress(host: host, port: port)
         self.onAccept = onAccept
         self.logger = logger
         self.backoff = backoff
@@ -51,6 +82,7 @@ public final class Listener {
         }
         evconnlistener_set_error_cb(raw, Listener.errorTrampoline)
         backoffTimer = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.backoffEnded() }
+        if shared { yieldTimer = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.yieldEnded() } }
     }
 
     /// Whether accepting is paused for lack of descriptors (or memory).
@@ -71,6 +103,8 @@ public final class Listener {
     public func close() {
         backoffTimer?.close()
         backoffTimer = nil
+        yieldTimer?.close()
+        yieldTimer = nil
         guard let listener = raw else { return }
         raw = nil
         evconnlistener_free(listener)
@@ -90,7 +124,18 @@ public final class Listener {
             logger.info("accepting again on \(address) after \(failuresInEpisode) failed accepts")
             failuresInEpisode = 0
         }
+        if let yieldTimer {
+            // Disabled in its callback, libevent's accept loop stops here.
+            pauses.insert(.yielding)
+            applyPauses()
+            yieldTimer.add(after: 0)
+        }
         onAccept(fd, peer)
+    }
+
+    private func yieldEnded() {
+        pauses.remove(.yielding)
+        applyPauses()
     }
 
     private func acceptFailed(errno code: Int32) {

@@ -26,6 +26,18 @@ public enum Sockets {
         }
     }
 
+    /// Fails unless `fd` is a listening socket; makes it non-blocking (a
+    /// flag of the socket, so of every process sharing it: a process that
+    /// loses the race for a connection must get EAGAIN, not block).
+    public static func requireListening(_ fd: Int32) throws(SystemError) {
+        var listening: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        try syscall("getsockopt(SO_ACCEPTCONN) on descriptor \(fd)") { getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) }
+        guard listening != 0 else { throw SystemError(call: "descriptor \(fd) is not a listening socket; listen", errno: EINVAL) }
+        let flags = try syscall("fcntl(F_GETFL)") { fcntl(fd, F_GETFL) }
+        try syscall("fcntl(F_SETFL)") { fcntl(fd, F_SETFL, flags | O_NONBLOCK) }
+    }
+
     /// The local port a socket is bound to.
     public static func boundPort(_ fd: Int32) throws(SystemError) -> Int {
         var bound = sockaddr_in()

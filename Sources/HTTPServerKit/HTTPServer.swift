@@ -13,6 +13,8 @@ public final class HTTPServer {
     let config: HTTPServerConfig
     let date = HTTPDate()
     private var listener: Listener?
+    /// A listening socket shared with other processes (`listen(onShared:)`).
+    private var sharedListener: Listener?
     private var sweeper: LoopEvent?
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
     private var drained: (() -> Void)?
@@ -29,6 +31,19 @@ public final class HTTPServer {
         sweeper?.add(after: 1)
     }
 
+    /// Also accepts on `fd`, a listening socket other processes accept on too
+    /// (the cluster's direct mode). Paused, resumed and closed with the own
+    /// listener; closing our copy leaves the socket to the others.
+    public func listen(onShared fd: Int32) throws(SystemError) {
+        sharedListener?.close()
+        sharedListener = try Listener(base: base, listeningFD: fd, host: address.host) { [unowned self] fd, peer in
+            self.accept(fd, peer: peer)
+        }
+    }
+
+    /// The shared socket's address, if there is one.
+    public var sharedAddress: SocketAddress? { sharedListener?.address }
+
     /// Where the server listens, with the real port.
     public var address: SocketAddress { listener!.address }
 
@@ -36,6 +51,8 @@ public final class HTTPServer {
     public func stopAccepting() {
         listener?.close()
         listener = nil
+        sharedListener?.close()
+        sharedListener = nil
     }
 
     /// Stops gracefully: no new connections, idle ones closed now, busy ones
@@ -83,13 +100,19 @@ public final class HTTPServer {
         let connection = HTTPConnection(server: self, fd: fd, peer: peer)
         guard connection.isOpen else { return }
         connections[ObjectIdentifier(connection)] = connection
-        if connections.count >= config.maxConnections { listener?.pause() }
+        if connections.count >= config.maxConnections {
+            listener?.pause()
+            sharedListener?.pause()
+        }
         connection.start()
     }
 
     func connectionClosed(_ connection: HTTPConnection) {
         connections[ObjectIdentifier(connection)] = nil
-        if connections.count == config.maxConnections - 1 { listener?.resume() }
+        if connections.count == config.maxConnections - 1 {
+            listener?.resume()
+            sharedListener?.resume()
+        }
         finishDrainIfEmpty()
     }
 

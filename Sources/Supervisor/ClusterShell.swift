@@ -10,7 +10,15 @@ import Glibc
 /// The thin process shell around `SupervisorStateMachine`: signals and
 /// child exits become loop events, one timer wakes the machine at its next
 /// deadline (health probes, backoffs, stop), and each action the machine returns is carried out here
-/// (posix_spawn, kill, a line to the balancer, the ready line, exit).
+/// (posix_spawn, kill, a line to the balancers, the ready line, exit).
+///
+/// The shell owns the front port: one listening socket, made before any
+/// child and kept open until the supervisor exits, passed as descriptor 3
+/// to every balancer (or every worker in direct mode), which all accept on
+/// it, as gunicorn's workers share the arbiter's socket. A child that stops
+/// or dies only closes its copy: connections queued on the socket wait for
+/// the others instead of being reset, which SO_REUSEPORT (one queue per
+/// socket, lost with it; the kernel's hash choosing the queue) cannot give.
 final class ClusterShell {
     private let command: SupervisorCommand
     private let logger: Logger
@@ -19,8 +27,12 @@ final class ClusterShell {
     private let launcher = Launcher()
     /// Workers' stdin: EOF when we die, however we die.
     private let lifeline: ParentPipe
-    /// The running balancer's control channel (its stdin).
-    private var control: ParentPipe?
+    /// Each running balancer's control channel (its stdin), by pid.
+    private var controls: [Int32: ParentPipe] = [:]
+    /// The front port's listening socket, shared by the children that accept on it.
+    private var frontSocket: Int32 = -1
+    /// The port it is bound to (the one asked for, or the kernel's pick for 0).
+    private var frontPort = 0
     private var events: [LoopEvent] = []
     private var probing: Set<Int32> = []
     private var exitCode: Int32?
@@ -34,6 +46,7 @@ final class ClusterShell {
         var config = SupervisorConfig(
             workers: command.workers, maxWorkers: command.maxWorkers, balancerPort: command.port,
             basePort: command.workerBasePort, gracefulTimeout: command.gracefulTimeout.seconds, bootFailureCode: ProgramExit.bootFailure)
+        config.balancers = command.isDirect ? 0 : command.balancers
         config.killTimeout = 5
         config.livenessInterval = command.livenessInterval.seconds
         config.livenessFailures = command.livenessFailures
@@ -43,8 +56,10 @@ final class ClusterShell {
     /// Runs the cluster until it stops; returns the exit code.
     func run() throws -> Int32 {
         signal(SIGPIPE, SIG_IGN)
-        if let busy = firstBusyPort() {
+        if let busy = openFrontSocket() ?? firstBusyPort() {
             logger.critical("cannot start: port \(command.host):\(busy) is in use (another cluster?)")
+            if frontSocket >= 0 { close(frontSocket) }
+            frontSocket = -1
             events.forEach { $0.close() }
             lifeline.close()
             base.close()
@@ -66,18 +81,31 @@ final class ClusterShell {
         feed(.start)
         if exitCode == nil { base.run() }
         events.forEach { $0.close() }
-        control?.close()
+        controls.values.forEach { $0.close() }
+        controls = [:]
         lifeline.close()
+        close(frontSocket)
+        frontSocket = -1
         base.close()
         return exitCode ?? 0
     }
 
-    /// The first of the balancer's and the workers' ports that cannot be
-    /// bound now: a clear message beats children failing one by one.
+    /// Binds the front port for good; returns it if it is taken.
+    private func openFrontSocket() -> Int? {
+        guard let (fd, port) = try? Sockets.listen(on: SocketAddress(host: command.host, port: command.port), backlog: 4096) else {
+            return command.port
+        }
+        frontSocket = fd
+        frontPort = port
+        return nil
+    }
+
+    /// The first of the workers' and the balancers' own ports that cannot
+    /// be bound now: a clear message beats children failing one by one.
     private func firstBusyPort() -> Int? {
-        let ports = [command.port] + (0..<command.workers).map { command.workerBasePort + $0 }
+        let ports = (0..<command.workers).map { command.workerBasePort + $0 } + Array(machine.config.balancerPorts)
         for port in ports {
-            guard let (fd, _) = try? Sockets.listen(on: SocketAddress(host: command.host, port: port), backlog: 1) else { return port }
+            guard let (fd, port) = try? Sockets.listen(on: SocketAddress(host: command.host, port: port), backlog: 1) else { return port }
             close(fd)
         }
         return nil
@@ -115,6 +143,7 @@ final class ClusterShell {
     private func reap() {
         for (pid, status) in Reaper.reap() {
             probing.remove(pid)
+            controls.removeValue(forKey: pid)?.close()
             feed(.exited(pid: pid, status: status))
         }
     }
@@ -123,33 +152,35 @@ final class ClusterShell {
     private func perform(_ action: SupervisorAction) -> SupervisorEvent? {
         switch action {
         case .spawnWorker(let id, let port):
-            let arguments = ["--port", "\(port)", "--lifeline-fd", "0"] + command.workerArguments
-            return spawn(id: id, executable: "blob-server", arguments: arguments, stdin: lifeline.readEnd)
-        case .spawnBalancer(let id, let backends):
-            control?.close()
+            var arguments = ["--port", "\(port)", "--lifeline-fd", "0"] + command.workerArguments
+            if command.isDirect { arguments += ["--listen-fd", "\(Launcher.sharedSocketFD)"] }
+            return spawn(id: id, executable: "blob-server", arguments: arguments, stdin: lifeline.readEnd,
+                         sharedFD: command.isDirect ? frontSocket : nil)
+        case .spawnBalancer(let id, let port, let backends):
             guard let pipe = try? ParentPipe() else { return .spawnFailed(childID: id, reason: "cannot make a pipe") }
-            control = pipe
-            var arguments = ["--port", "\(command.port)", "--host", command.host, "--mode", command.mode,
-                             "--control-fd", "0", "--check", "healthcheck", "--log-level", command.logging.logLevel.rawValue]
+            var arguments = ["--port", "\(port)", "--listen-fd", "\(Launcher.sharedSocketFD)", "--host", command.host,
+                             "--mode", command.mode, "--control-fd", "0", "--check", "healthcheck",
+                             "--log-level", command.logging.logLevel.rawValue]
             if command.exposeBackend { arguments.append("--expose-backend") }
             for port in backends { arguments += ["--backend", "\(command.host):\(port)"] }
-            let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd)
+            let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd, sharedFD: frontSocket)
             pipe.closeReadEnd()
+            if case .spawned(_, let pid) = event { controls[pid] = pipe } else { pipe.close() }
             return event
         case .terminate(let pid):
             kill(pid, SIGTERM)
         case .kill(let pid):
             kill(pid, SIGKILL)
         case .tellBalancer(let order):
-            control?.send(line: Self.controlCommand(for: order, host: command.host).line)
+            let line = Self.controlCommand(for: order, host: command.host).line
+            for pipe in controls.values { pipe.send(line: line) }
         case .probe(let pid, let role, let port):
             probe(pid: pid, role: role, port: port)
         case .log(let message):
             logger.info("\(message)")
-        case .ready(let balancer, let workers):
-            let list = workers.sorted { $0.port < $1.port }.map { ":\($0.port) (pid \($0.pid ?? 0))" }.joined(separator: ", ")
-            Console.line("blob-cluster ready: balancer \(command.host):\(balancer.port) (pid \(balancer.pid ?? 0)), "
-                + "workers \(list), supervisor pid \(getpid())")
+        case .ready(let balancers, let workers):
+            Console.line("blob-cluster ready: \(Self.frontDescription(balancers, host: command.host, port: frontPort)), "
+                + "workers \(Self.describe(workers)), supervisor pid \(getpid())")
         case .exit(let code):
             exitCode = code
             base.stop()
@@ -157,9 +188,9 @@ final class ClusterShell {
         return nil
     }
 
-    private func spawn(id: Int, executable: String, arguments: [String], stdin: Int32) -> SupervisorEvent {
+    private func spawn(id: Int, executable: String, arguments: [String], stdin: Int32, sharedFD: Int32? = nil) -> SupervisorEvent {
         do {
-            let pid = try launcher.spawn(executable, arguments, stdinFD: stdin)
+            let pid = try launcher.spawn(executable, arguments, stdinFD: stdin, sharedFD: sharedFD)
             return .spawned(childID: id, pid: pid)
         } catch {
             return .spawnFailed(childID: id, reason: "\(error)")

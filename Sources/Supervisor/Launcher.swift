@@ -7,7 +7,8 @@ import Glibc
 /// Starts the sibling executables (`blob-server`, `blob-balancer`) with
 /// posix_spawn: never fork without exec in a Swift process. Standard input
 /// of each child is the descriptor given (a lifeline or control pipe);
-/// stdout and stderr are the supervisor's.
+/// stdout and stderr are the supervisor's; descriptor 3 is the shared front
+/// socket when one is given, and nothing else crosses.
 struct Launcher {
     /// The folder of the running `blob-cluster`, where its siblings live.
     let directory: String
@@ -19,16 +20,26 @@ struct Launcher {
         directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
     }
 
-    /// Spawns `directory/executable` with `arguments`; its stdin is `stdinFD`.
-    func spawn(_ executable: String, _ arguments: [String], stdinFD: Int32) throws(SystemError) -> pid_t {
+    /// The descriptor a child finds the shared front socket on (`--listen-fd`).
+    static let sharedSocketFD: Int32 = 3
+
+    /// Spawns `directory/executable` with `arguments`; its stdin is `stdinFD`
+    /// and, if given, its descriptor 3 is `sharedFD`.
+    func spawn(_ executable: String, _ arguments: [String], stdinFD: Int32, sharedFD: Int32? = nil) throws(SystemError) -> pid_t {
         let path = directory + "/" + executable
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, stdinFD, 0)
-        // Nothing else crosses: every descriptor above stderr is closed in
-        // the child, close-on-exec or not (a probe's socket, a pipe end).
-        cshims_spawn_close_from(&actions, 3)
+        var firstClosed: Int32 = 3
+        if let sharedFD {
+            // dup2 clears close-on-exec on the copy (also when sharedFD is 3).
+            posix_spawn_file_actions_adddup2(&actions, sharedFD, Self.sharedSocketFD)
+            firstClosed = Self.sharedSocketFD + 1
+        }
+        // Nothing else crosses: every other descriptor above stderr is
+        // closed in the child, close-on-exec or not (a probe's socket, a pipe end).
+        cshims_spawn_close_from(&actions, firstClosed)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -12,9 +12,11 @@ import Glibc
 struct SupervisorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "blob-cluster",
-        abstract: "Run a blob cluster: blob-balancer on --port in front of N blob-server workers on one store.",
+        abstract: "Run a blob cluster: a front on --port (K blob-balancer processes, or the workers themselves) for N blob-server workers on one store.",
         discussion: """
-            Prints one line once every worker answers /healthcheck and the balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...'.
+            The supervisor binds --port itself and passes that one listening socket to every process that accepts on it, so a child that stops or dies loses no queued connection. Fronts (--mode): tcp and http run --balancers blob-balancer processes (each with its own pool, on its own port above the workers' too: --worker-base-port + --max-workers + 1 + i, where it is health-checked); direct runs no balancer: every worker accepts on --port as well as on its own port.
+
+            Prints one line once every worker answers /healthcheck and every balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...' ('balancers 127.0.0.1:8000 (pid N, pid M)' with --balancers 2, 'direct 127.0.0.1:8000 (every worker accepts on it)' in direct mode).
 
             Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker.
 
@@ -27,16 +29,19 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Store directory shared by all workers (created if missing).")
     var store: String
 
-    @Option(help: "Port of the balancer, the cluster's front door.")
+    @Option(help: "The cluster's front door: a socket the supervisor binds and passes to the balancers (or, in direct mode, the workers).")
     var port: Int = 8000
 
     @Option(help: "Port of the first worker; worker i listens on this + i.")
     var workerBasePort: Int = 8001
 
-    @Option(help: "Balancer mode: tcp (per-connection round robin, as the study's haproxy) or http (per request).")
+    @Option(help: "Front: tcp (balancers, per-connection round robin, as the study's haproxy), http (balancers, per request, retrying what a dying worker dropped) or direct (no balancer: the workers accept on --port; the kernel hands each connection to one of them).")
     var mode: String = "tcp"
 
-    @Flag(help: "Passed to the balancer: X-Backend names the answering worker (http mode).")
+    @Option(help: "tcp and http modes: balancer processes sharing --port, each with its own pool, supervised like the workers (1 to 16).")
+    var balancers: Int = 1
+
+    @Flag(help: "Passed to the balancers: X-Backend names the answering worker (http mode).")
     var exposeBackend = false
 
     @Option(help: "Address everything listens on.")
@@ -51,7 +56,7 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "How often each running worker's /healthcheck is probed; a probe waits 1 s at most (or half of this, if shorter).")
     var livenessInterval: TimeSpan = "2s"
 
-    @Option(help: "Failed probes in a row after which a worker counts as hung: it is taken out of the balancer, killed and restarted.")
+    @Option(help: "Failed probes in a row after which a worker counts as hung: it is taken out of the balancers (if any), killed and restarted.")
     var livenessFailures: Int = 3
 
     @Option(help: "Largest blob accepted by the workers (e.g. 1GiB).")
@@ -72,15 +77,20 @@ struct SupervisorCommand: ParsableCommand {
         guard (1...256).contains(maxWorkers) else { throw ValidationError("--max-workers must be 1...256") }
         guard (1...maxWorkers).contains(workers) else { throw ValidationError("--workers must be 1...\(maxWorkers)") }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
-        // One spare port above the workers is used for rolling restarts.
-        guard workerBasePort >= 1, workerBasePort + maxWorkers <= 65535 else {
-            throw ValidationError("--worker-base-port leaves no room for \(maxWorkers) workers")
+        guard (1...16).contains(balancers) else { throw ValidationError("--balancers must be 1...16") }
+        // One spare port above the workers is used for rolling restarts, then one per balancer.
+        guard workerBasePort >= 1, workerBasePort + maxWorkers + balancers <= 65535 else {
+            throw ValidationError("--worker-base-port leaves no room for \(maxWorkers) workers and \(balancers) balancers")
         }
-        guard ["tcp", "http"].contains(mode) else { throw ValidationError("--mode must be tcp or http") }
+        guard ["tcp", "http", "direct"].contains(mode) else { throw ValidationError("--mode must be tcp, http or direct") }
+        if mode == "direct" && balancers != 1 { throw ValidationError("--balancers is for tcp and http modes; direct mode has none") }
         guard livenessInterval.seconds >= 0.1 else { throw ValidationError("--liveness-interval must be at least 100ms") }
         guard (1...1000).contains(livenessFailures) else { throw ValidationError("--liveness-failures must be 1...1000") }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
     }
+
+    /// Direct mode: the workers accept on the front port; no balancer.
+    var isDirect: Bool { mode == "direct" }
 
     /// The flags every worker is started with, besides its port.
     var workerArguments: [String] {

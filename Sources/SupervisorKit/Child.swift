@@ -1,11 +1,12 @@
-/// A child the supervisor started: the balancer or one worker, known by an
+/// A child the supervisor started: a balancer or a worker, known by an
 /// id of the machine's own from the moment it decides to spawn it (the
 /// shell reports the pid back with `.spawned`), so a spawn is never lost
 /// between the decision and the pid.
 public struct Child: Equatable, Sendable {
     public let id: Int
     public let role: ChildRole
-    /// The port it listens on: the balancer's, or the worker's own.
+    /// Its own port, where it is probed (a balancer also accepts on the
+    /// shared front port, a worker too in direct mode).
     public let port: Int
     /// Nil only between `.spawnWorker`/`.spawnBalancer` and `.spawned`.
     public var pid: Int32?
@@ -27,9 +28,9 @@ public struct Child: Equatable, Sendable {
     var isStopping: Bool { if case .stopping = state { return true } else { return false } }
 }
 
-/// What a child is for: the balancer is probed by a TCP connect and told
-/// nothing; a worker is probed by `GET /healthcheck` and announced to the
-/// balancer once healthy.
+/// What a child is for: a balancer is probed by a TCP connect to its own
+/// port and told nothing; a worker is probed by `GET /healthcheck` and
+/// announced to the balancers once healthy.
 public enum ChildRole: Equatable, Sendable {
     case balancer
     case worker

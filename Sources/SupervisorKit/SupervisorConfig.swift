@@ -6,7 +6,12 @@ public struct SupervisorConfig: Sendable {
     public var workers: Int
     /// SIGTTIN never raises the count above this (`--max-workers`).
     public var maxWorkers: Int
+    /// The cluster's front port (`--port`): a listening socket the shell
+    /// makes and every balancer (or, in direct mode, every worker) accepts on.
     public var balancerPort: Int
+    /// Balancer processes sharing the front port (`--balancers`); 0 is
+    /// direct mode: no balancer, the workers accept on the front port.
+    public var balancers: Int = 1
     /// Worker ports are taken from `basePort ..< basePort + maxWorkers + 1`,
     /// lowest free first, so at start worker i listens on basePort + i. The
     /// one spare port lets a SIGHUP replacement start while the worker it
@@ -46,4 +51,8 @@ public struct SupervisorConfig: Sendable {
     }
 
     var workerPorts: Range<Int> { basePort ..< basePort + maxWorkers + 1 }
+    /// Each balancer's own port, right above the workers' (with the spare):
+    /// the supervisor probes a balancer there, since a connect to the shared
+    /// front port is answered by the kernel whoever accepts it.
+    public var balancerPorts: Range<Int> { workerPorts.upperBound ..< workerPorts.upperBound + balancers }
 }

@@ -18,16 +18,20 @@ extension SupervisorStateMachine {
             if let pid = child.pid { actions.append(.probe(pid: pid, role: child.role, port: child.port)) }
         }
         actions += probeLiveness(now: now)
-        if balancer == nil && mayStart(port: config.balancerPort, now: now) {
-            let id = makeChild(role: .balancer, port: config.balancerPort, now: now)
-            actions.append(.spawnBalancer(childID: id, backends: liveWorkers.filter(\.isRunning).map(\.port).sorted()))
+        // Each balancer slot is its own port; one that died is reborn there
+        // after its backoff, with the workers serving now on its command line.
+        let held = Set(balancers.map(\.port))
+        for port in config.balancerPorts where !held.contains(port) && mayStart(port: port, now: now) {
+            let id = makeChild(role: .balancer, port: port, now: now)
+            actions.append(.spawnBalancer(childID: id, port: port, backends: liveWorkers.filter(\.isRunning).map(\.port).sorted()))
         }
         actions += convergeWorkers(now: now)
-        if !announcedReady, let balancer, balancer.isRunning {
+        let fronts = balancers
+        if !announcedReady, fronts.count == config.balancers, fronts.allSatisfy(\.isRunning) {
             let serving = liveWorkers.filter(\.isRunning)
             if serving.count >= target {
                 announcedReady = true
-                actions.append(.ready(balancer: balancer, workers: serving))
+                actions.append(.ready(balancers: fronts, workers: serving))
             }
         }
         return actions
@@ -97,7 +101,7 @@ extension SupervisorStateMachine {
 
     /// The lowest worker port no child holds.
     private func freePort() -> Int? {
-        let taken = Set(children.map(\.port)).union([config.balancerPort])
+        let taken = Set(children.map(\.port))
         return config.workerPorts.first { !taken.contains($0) }
     }
 

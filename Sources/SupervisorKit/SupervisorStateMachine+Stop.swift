@@ -2,10 +2,12 @@
 /// or one worker (SIGTTOU, SIGHUP). Always TERM, then KILL at a deadline,
 /// then the reaper's `.exited` takes the child off the list.
 extension SupervisorStateMachine {
-    /// The cluster stops: the balancer first (it stops accepting and lets
-    /// its connections finish), while the running workers keep serving
-    /// them; the workers get TERM once the balancer is gone, or at the
-    /// graceful deadline. Nothing is spawned from here on.
+    /// The cluster stops: the balancers first (they stop accepting and let
+    /// their connections finish), while the running workers keep serving
+    /// them; the workers get TERM once every balancer is gone, or at the
+    /// graceful deadline. In direct mode there is no balancer, so the
+    /// workers get TERM at once: each stops accepting and drains. Nothing
+    /// is spawned from here on.
     mutating func beginStop(now: Double, code: Int32) -> [SupervisorAction] {
         guard !isStopping else { return [] }
         let graceDeadline = now + config.gracefulTimeout
@@ -25,11 +27,11 @@ extension SupervisorStateMachine {
         return actions
     }
 
-    /// Each pass while stopping: TERM the workers once the balancer is
+    /// Each pass while stopping: TERM the workers once the balancers are
     /// gone (or the grace has run out); exit once every child is reaped.
     mutating func stopPass(now: Double, graceDeadline: Double) -> [SupervisorAction] {
         var actions: [SupervisorAction] = []
-        if !killedAll && (balancer == nil || now >= graceDeadline) {
+        if !killedAll && (balancers.isEmpty || now >= graceDeadline) {
             for index in children.indices where !children[index].isStopping {
                 // In-flight requests get what is left of the grace, and at
                 // least `killTimeout`.

@@ -4,14 +4,17 @@
 /// children on the target, as gunicorn's arbiter does; the shell around it
 /// only carries actions out, so every decision is tested with a fake clock.
 ///
-/// The balancer learns about workers two ways: a new balancer gets the
+/// A balancer learns about workers two ways: a new balancer gets the
 /// healthy workers on its command line (`.spawnBalancer(backends:)`), and
-/// every change after that is a `.tellBalancer` line on its channel.
+/// every change after that is a `.tellBalancer` line, sent to every
+/// balancer's channel. With `config.balancers` 0 (direct mode) there is no
+/// balancer: the workers accept on the front port themselves, and a worker
+/// leaving only needs TERM (it stops accepting, then drains).
 public struct SupervisorStateMachine {
     enum Phase: Equatable {
         case idle, running
-        /// Stopping; running workers are TERMed once the balancer is gone or
-        /// at `graceDeadline`, whichever comes first.
+        /// Stopping; running workers are TERMed once the balancers are gone
+        /// or at `graceDeadline`, whichever comes first.
         case stopping(graceDeadline: Double)
     }
 
@@ -29,8 +32,8 @@ public struct SupervisorStateMachine {
     var exitCode: Int32 = 0
     /// The `now` of the last event: deadlines up to it are already met.
     var lastNow = -Double.infinity
-    /// Per port (the balancer's too): the last restart delay, and when the
-    /// next start on that port may happen.
+    /// Per port (each balancer's own too): the last restart delay, and when
+    /// the next start on that port may happen.
     var backoff: [Int: (delay: Double, notBefore: Double)] = [:]
     /// Workers (ids) still to replace one by one after SIGHUP.
     var pendingRestarts: [Int] = []
@@ -108,7 +111,7 @@ public struct SupervisorStateMachine {
     var workers: [Child] { children.filter { $0.role == .worker } }
     /// Workers meant to keep serving (not being replaced or removed).
     var liveWorkers: [Child] { workers.filter { !$0.retiring } }
-    var balancer: Child? { children.first { $0.role == .balancer } }
+    var balancers: [Child] { children.filter { $0.role == .balancer } }
 
     func index(ofID id: Int) -> Int? { children.firstIndex { $0.id == id } }
     func index(ofPID pid: Int32) -> Int? { children.firstIndex { $0.pid == pid } }
@@ -120,11 +123,11 @@ public struct SupervisorStateMachine {
         return id
     }
 
-    /// A line for the balancer, if a balancer is there to read it and the
+    /// A line for the balancers, if one is there to read it and the
     /// cluster is not stopping; a balancer spawned later is given the
     /// healthy workers on its command line instead.
     func tell(_ command: BalancerUpdate) -> [SupervisorAction] {
-        guard phase == .running, let balancer, !balancer.retiring else { return [] }
+        guard phase == .running, balancers.contains(where: { !$0.retiring }) else { return [] }
         return [.tellBalancer(command)]
     }
 

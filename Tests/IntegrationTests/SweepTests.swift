@@ -2,9 +2,10 @@ import ClusterTesting
 import Foundation
 import XCTest
 
-/// The study end to end with tiny settings: a results file in the study's
-/// format, with CPU per action by component and the computed answer, and a
-/// PNG chart.
+/// The study end to end with tiny settings and two fronts (blob-cluster's
+/// tcp balancer and direct mode, the same workers behind each): one results
+/// file in the study's format, with CPU per action by component and the
+/// computed answer, and one PNG chart.
 final class SweepTests: XCTestCase {
     func testATinySweepWritesAResultsFileAndAPlot() throws {
         let out = NSTemporaryDirectory() + "sweep-\(UUID().uuidString)"
@@ -15,7 +16,7 @@ final class SweepTests: XCTestCase {
         // --pin needs two CPUs; where there are, the header must say how they were shared.
         let pin = ProcessInfo.processInfo.activeProcessorCount >= 2
         sweep.arguments = [root.appendingPathComponent("scripts/sweep.sh").path, "--bin", TestProcess.binDirectory.path,
-                           "--workers", "1 2", "--amount", "50", "--runs", "2", "--min-run-seconds", "0.2",
+                           "--workers", "1 2", "--fronts", "tcp direct", "--amount", "50", "--runs", "2", "--min-run-seconds", "0.2",
                            "--port", "\(Int.random(in: 20_000...32_000))", "--out", out] + (pin ? ["--pin"] : [])
         let pipe = Pipe()
         sweep.standardOutput = pipe
@@ -36,14 +37,19 @@ final class SweepTests: XCTestCase {
         XCTAssertTrue(lines.contains { $0.hasPrefix("# cpu:") && $0.contains("cores:") && $0.contains("memory:") })
         XCTAssertTrue(lines.contains { $0.hasPrefix("# git commit:") })
         XCTAssertTrue(lines.contains { $0.contains("spread = (max - min) / mean") })
-        XCTAssertTrue(lines.contains { $0.hasPrefix("# settings:") && $0.contains("amount=50") && $0.contains("fsync=off") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# settings:") && $0.contains("amount=50") && $0.contains("fsync=off")
+            && $0.contains("fronts=\"tcp direct\"") })
         XCTAssertTrue(lines.contains { $0.hasPrefix("# settings (cost): min_run_seconds=0.2 pin=\(pin ? "on" : "off")") })
         XCTAssertTrue(lines.contains { $0.hasPrefix(pin ? "# cpus: pinned" : "# cpus: shared") }, "how CPUs were shared")
         XCTAssertTrue(lines.contains { $0.hasPrefix("# store:") })
         XCTAssertTrue(lines.contains { $0.hasPrefix("# workers action amount size seconds") && $0.contains("client_us front_us workers_us server_us") })
         let rows = lines.filter { !$0.hasPrefix("#") }
-        XCTAssertEqual(rows.count, 12, "2 worker counts x 6 actions")
+        XCTAssertEqual(rows.count, 24, "2 fronts x 2 worker counts x 6 actions")
         XCTAssertEqual(rows.map { $0.split(separator: " ")[1] }.prefix(6), ["baseline", "list", "put", "get", "flag", "delete"])
+        let labels = rows.map { String($0.split(separator: " ").last ?? "") }
+        XCTAssertEqual(labels.filter { $0 == "blob-balancer-tcp" }.count, 12, "the tcp front's lines")
+        XCTAssertEqual(labels.filter { $0 == "direct" }.count, 12, "direct mode's lines, in the same file")
+        var tcpFront = 0.0
         for row in rows {
             let columns = row.split(separator: " ")
             XCTAssertEqual(columns.count, 18, String(row))
@@ -63,16 +69,21 @@ final class SweepTests: XCTestCase {
             let measured = Int(columns[15]) ?? 0
             XCTAssertTrue(measured >= 2 * 50 && measured % 50 == 0, "whole batches of 50 actions, at least one per run: \(row)")
             XCTAssertEqual(columns[16], "0", "no measured pid vanished: \(row)")
-            XCTAssertEqual(columns[17], "blob-balancer-tcp")
+            if columns[17] == "direct" {
+                XCTAssertEqual(cpu[1], 0, "no balancer in direct mode: \(row)")
+            } else {
+                tcpFront += cpu[1]
+            }
         }
+        XCTAssertGreaterThan(tcpFront, 0, "the tcp front's balancer costs CPU")
         let answers = lines.filter { $0.hasPrefix("# answer ") && !$0.hasPrefix("# answer front") }
         XCTAssertTrue(lines.contains { $0.hasPrefix("# answer front action workers base rate_x server_cpu_x client_alone") })
-        XCTAssertEqual(answers.count, 12, "one answer per line measured")
+        XCTAssertEqual(answers.count, 24, "one answer per line measured")
         for answer in answers {
             let fields = answer.split(separator: " ").dropFirst(2).map(String.init)
             XCTAssertEqual(fields.count, 9, String(answer))
             guard fields.count == 9 else { continue }
-            XCTAssertEqual(fields[0], "blob-balancer-tcp")
+            XCTAssertTrue(["blob-balancer-tcp", "direct"].contains(fields[0]), String(answer))
             XCTAssertEqual(fields[3], "1", "relative to 1 worker: \(answer)")
             let numbers = fields[4...].map { Double($0) ?? -1 }
             XCTAssertTrue(numbers.allSatisfy { $0 >= 0 }, String(answer))
@@ -91,7 +102,8 @@ final class SweepTests: XCTestCase {
     func testSweepUsage() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for (arguments, status) in [(["--help"], Int32(0)), (["--workers", "0"], 64), (["--actions", "dance"], 64),
-                                    (["--mode", "udp"], 64), (["--frobnicate"], 64)] {
+                                    (["--mode", "udp"], 64), (["--fronts", "tcp nginx"], 64), (["--fronts", ""], 64),
+                                    (["--balancers", "0"], 64), (["--frobnicate"], 64)] {
             let sweep = Process()
             sweep.executableURL = URL(fileURLWithPath: "/bin/bash")
             sweep.arguments = [root.appendingPathComponent("scripts/sweep.sh").path] + arguments

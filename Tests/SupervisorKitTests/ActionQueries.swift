@@ -8,7 +8,7 @@ extension Array where Element == SupervisorAction {
     }
 
     var balancerSpawns: [[Int]] {
-        compactMap { if case .spawnBalancer(_, let backends) = $0 { return backends } else { return nil } }
+        compactMap { if case .spawnBalancer(_, _, let backends) = $0 { return backends } else { return nil } }
     }
 
     var spawnsAnything: Bool { !spawnedPorts.isEmpty || !balancerSpawns.isEmpty }

@@ -35,7 +35,7 @@ struct FakeShell {
             all += actions
             for action in actions {
                 switch action {
-                case .spawnBalancer(let id, let backends):
+                case .spawnBalancer(let id, _, let backends):
                     rotation = Set(backends)
                     if reportSpawns { queue.append(.spawned(childID: id, pid: takePid())) }
                 case .spawnWorker(let id, _):

@@ -68,7 +68,7 @@ final class HealingTests: XCTestCase {
         var shell = FakeShell(workers: 1)
         shell.reportSpawns = false
         let start = shell.feed(.start)
-        guard case .spawnBalancer(let balancerID, _) = start.first(where: { if case .spawnBalancer = $0 { true } else { false } }),
+        guard case .spawnBalancer(let balancerID, _, _) = start.first(where: { if case .spawnBalancer = $0 { true } else { false } }),
               case .spawnWorker(let workerID, _) = start.first(where: { if case .spawnWorker = $0 { true } else { false } }) else {
             return XCTFail("nothing spawned")
         }

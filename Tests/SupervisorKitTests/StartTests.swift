@@ -13,13 +13,14 @@ final class StartTests: XCTestCase {
             let actions = shell.feed(.start)
             XCTAssertEqual(actions.balancerSpawns, [[]], "workers: \(row.workers)")
             XCTAssertEqual(actions.spawnedPorts, row.ports, "workers: \(row.workers)")
-            XCTAssertEqual(shell.machine.children.first { $0.role == .balancer }?.port, 8000)
+            // Its own port, above the workers' 8001...8008 and the spare 8009.
+            XCTAssertEqual(shell.machine.children.first { $0.role == .balancer }?.port, 8010)
         }
     }
 
     func testReadyComesOnceWhenTheBalancerAndEveryWorkerAreHealthy() {
         // Which child turns healthy in which order; ready after the last.
-        let orders: [[Int]] = [[8000, 8001, 8002], [8001, 8002, 8000], [8002, 8000, 8001]]
+        let orders: [[Int]] = [[8010, 8001, 8002], [8001, 8002, 8010], [8002, 8010, 8001]]
         for order in orders {
             var shell = FakeShell(workers: 2)
             shell.feed(.start)

@@ -91,7 +91,7 @@ final class StopTests: XCTestCase {
         var termed: [Int32] = []
         for (offset, action) in start.enumerated() {
             if case .spawnWorker(let id, _) = action { termed += shell.feed(.spawned(childID: id, pid: Int32(500 + offset))).terminated }
-            if case .spawnBalancer(let id, _) = action { termed += shell.feed(.spawned(childID: id, pid: Int32(500 + offset))).terminated }
+            if case .spawnBalancer(let id, _, _) = action { termed += shell.feed(.spawned(childID: id, pid: Int32(500 + offset))).terminated }
         }
         XCTAssertEqual(termed.count, 2)
     }
