@@ -65,6 +65,15 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Bytes of blobs each user may store (off by default).")
     var quota: ByteSize?
 
+    @Option(help: "With --quota: the workers' longest wait for a user's usage ledger held by another worker (at most 5s); past it the PUT or DELETE gets 503 with Retry-After: 1.")
+    var quotaLockWait: TimeSpan = "200ms"
+
+    @Option(help: "Listings each worker walks at once; more wait in --listing-queue.")
+    var maxListings: Int = 2
+
+    @Option(help: "Listings that may wait per worker for a --max-listings slot; beyond them a listing gets 503 with Retry-After: 1.")
+    var listingQueue: Int = 8
+
     @Flag(help: "Workers fsync each blob and its directory before answering 200.")
     var fsync = false
 
@@ -86,6 +95,12 @@ struct SupervisorCommand: ParsableCommand {
         if mode == "direct" && balancers != 1 { throw ValidationError("--balancers is for tcp and http modes; direct mode has none") }
         guard livenessInterval.seconds >= 0.1 else { throw ValidationError("--liveness-interval must be at least 100ms") }
         guard (1...1000).contains(livenessFailures) else { throw ValidationError("--liveness-failures must be 1...1000") }
+        guard quotaLockWait.seconds > 0, quotaLockWait.seconds <= 5 else {
+            throw ValidationError("--quota-lock-wait must be more than 0 and at most 5s")
+        }
+        guard maxListings >= 1, listingQueue >= 0 else {
+            throw ValidationError("--max-listings must be at least 1 and --listing-queue at least 0")
+        }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
     }
 
@@ -95,7 +110,8 @@ struct SupervisorCommand: ParsableCommand {
     /// The flags every worker is started with, besides its port.
     var workerArguments: [String] {
         var arguments = ["--store", store, "--host", host, "--max-body", maxBody.text, "--log-level", logging.logLevel.rawValue]
-        if let quota { arguments += ["--quota", quota.text] }
+        if let quota { arguments += ["--quota", quota.text, "--quota-lock-wait", quotaLockWait.text] }
+        arguments += ["--max-listings", String(maxListings), "--listing-queue", String(listingQueue)]
         if fsync { arguments.append("--fsync") }
         if let tokens { arguments += ["--tokens", tokens] }
         return arguments

@@ -149,6 +149,27 @@ final class ClusterTests: XCTestCase {
         XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/").status, 200, "the first one still serves")
     }
 
+    func testQuotaAndListingBoundsReachTheWorkers() throws {
+        let pids = try start(workers: 1, extra: ["--quota", "10KiB", "--quota-lock-wait", "300ms",
+                                                 "--max-listings", "1", "--listing-queue", "0"])
+        let body = [UInt8](repeating: 7, count: 10 * 1024)
+        XCTAssertEqual(try TestHTTP.request(port: port, method: "PUT", path: "/blobs/q/first", body: body).status, 200)
+        XCTAssertEqual(try TestHTTP.request(port: port, method: "PUT", path: "/blobs/q/second", body: body).status, 507,
+                       "the workers enforce the cluster's --quota")
+        // The worker's own command line carries the bounds (a listing would
+        // need a namespace big enough to hold its one slot to show them).
+        let worker = try XCTUnwrap(pids.dropFirst().first)
+        let arguments = try String(contentsOfFile: "/proc/\(worker)/cmdline", encoding: .utf8).split(separator: "\0").map(String.init)
+        for (flag, value) in [("--quota-lock-wait", "300ms"), ("--max-listings", "1"), ("--listing-queue", "0")] {
+            let index = try XCTUnwrap(arguments.firstIndex(of: flag), "\(flag) in \(arguments)")
+            XCTAssertEqual(arguments[index + 1], value)
+        }
+        for bad in [["--listing-queue", "-1"], ["--max-listings", "0"], ["--quota-lock-wait", "6s"]] {
+            let process = try TestProcess("blob-cluster", ["--workers", "1", "--store", store] + bad)
+            XCTAssertEqual(process.waitForExit(timeout: 10), 64, "\(bad)")
+        }
+    }
+
     func testBadArgumentsAreUsageErrors() throws {
         let process = try TestProcess("blob-cluster", ["--workers", "0", "--store", store])
         XCTAssertEqual(process.waitForExit(timeout: 10), 64)
