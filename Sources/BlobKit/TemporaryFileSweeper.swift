@@ -26,7 +26,7 @@ public final class TemporaryFileSweeper {
             switch result {
             case .success(let removed) where removed > 0:
                 self.logger.info("removed \(removed) stale temporary files (older than \(sweep.maxAge) s, writer gone)")
-            case .success: break
+            case .success: self.logger.debug("temporary file sweep done, nothing to remove")
             case .failure(let error): self.logger.error("temporary file sweep failed: \(error.logDescription)")
             }
             timer.add(after: sweep.interval)

@@ -70,9 +70,11 @@ final class ListingBoundTests: XCTestCase {
     }
 
     func testAClientLeavingMidListingFreesItsSlotAndDescriptors() throws {
-        let (worker, port) = try startWorker(["--max-listings", "1", "--listing-queue", "0"])
-        // The start-up sweep of temporary files walks the store too.
-        XCTAssertTrue(waitUntil { self.storeDirectories(of: worker) == 0 }, "the start-up sweep ends")
+        let (worker, port) = try startWorker(["--max-listings", "1", "--listing-queue", "0", "--log-level", "debug"])
+        // The start-up sweep of temporary files walks the store too (on its
+        // own thread, begun once the worker listens): wait for its end.
+        _ = try worker.waitForLine(containing: "temporary file sweep done", timeout: 10)
+        XCTAssertEqual(storeDirectories(of: worker), 0, "nothing open in the store before the listing")
         let leaving = try stalledListing(port: port)
         XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/blobs/u/").status, 503, "the slot is held")
         XCTAssertEqual(storeDirectories(of: worker), 4, "the walk holds depth + 1 directories, no more")

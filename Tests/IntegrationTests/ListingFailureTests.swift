@@ -55,14 +55,7 @@ final class ListingFailureTests: XCTestCase {
         except client.IncompleteRead:
             print(r.status, "incomplete")
         """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        python.arguments = ["-c", script]
-        let pipe = Pipe()
-        python.standardOutput = pipe
-        try python.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
+        let output = String(decoding: try ToolRun.output(of: "/usr/bin/python3", ["-c", script]).output, as: UTF8.self)
         XCTAssertEqual(output, "200 incomplete\n")
         let logged = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         XCTAssertTrue(logged.contains("listing u/default failed midway"), logged)
@@ -111,11 +104,6 @@ final class ListingFailureTests: XCTestCase {
     private func chmodAll(_ path: String) { _ = run("/bin/chmod", ["-R", "u+rwx", path]) }
 
     private func run(_ tool: String, _ arguments: [String]) -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        guard (try? process.run()) != nil else { return -1 }
-        process.waitUntilExit()
-        return process.terminationStatus
+        (try? ToolRun.output(of: tool, arguments))?.status ?? -1
     }
 }

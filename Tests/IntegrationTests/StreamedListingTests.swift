@@ -78,15 +78,9 @@ final class StreamedListingTests: XCTestCase {
         c.request("GET", "/")
         print(c.getresponse().status)
         """
-        let python = Process()
-        python.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        python.arguments = ["-c", script]
-        let pipe = Pipe()
-        python.standardOutput = pipe
-        try python.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        python.waitUntilExit()
-        XCTAssertEqual(python.terminationStatus, 0)
+        let python = try ToolRun.output(of: "/usr/bin/python3", ["-c", script])
+        let output = String(decoding: python.output, as: UTF8.self)
+        XCTAssertEqual(python.status, 0)
         let count = fixture.byDate.count
         XCTAssertEqual(output, "200 chunked \(count) \(count)\n200\n", "the connection is reusable after the last chunk")
     }
@@ -137,15 +131,8 @@ final class StreamedListingTests: XCTestCase {
         let path = NSTemporaryDirectory() + "listing-\(UUID().uuidString).gz"
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let gzip = Process()
-        gzip.executableURL = URL(fileURLWithPath: "/bin/gzip")
-        gzip.arguments = ["-dc", path]
-        let pipe = Pipe()
-        gzip.standardOutput = pipe
-        try gzip.run()
-        let restored = pipe.fileHandleForReading.readDataToEndOfFile()
-        gzip.waitUntilExit()
-        XCTAssertEqual(gzip.terminationStatus, 0, "gzip -dc accepts the stream whole")
-        return Array(restored)
+        let gzip = try ToolRun.output(of: "/bin/gzip", ["-dc", path])
+        XCTAssertEqual(gzip.status, 0, "gzip -dc accepts the stream whole")
+        return gzip.output
     }
 }
