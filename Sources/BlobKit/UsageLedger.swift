@@ -51,7 +51,9 @@ final class UsageLedger {
     /// The lock within `wait` seconds, else `ledgerBusy` (503): a worker
     /// serves all its clients on one loop, so a holder that is stopped,
     /// hung or walking a large tree must not stall it without a bound.
-    /// Polls with `LOCK_NB`, sleeping 50 us doubling to 5 ms between tries,
+    /// Polls with `LOCK_NB`, sleeping 50 us doubling to 1 ms between tries
+    /// (a holder keeps it for tens of microseconds: a longer sleep only adds
+    /// to the waiter's latency, and every sleep stalls its loop),
     /// so the loop is held at most `wait` plus one sleep. A failed
     /// conversion may have dropped the lock held before (flock(2)); the
     /// callers re-read under the new lock or give up, so either is fine.
@@ -66,7 +68,7 @@ final class UsageLedger {
                 let left = deadline - Self.now()
                 guard left > 0 else { throw .ledgerBusy }
                 usleep(min(pause, UInt32(left * 1_000_000) + 1))
-                pause = min(pause * 2, 5_000)
+                pause = min(pause * 2, 1_000)
             } catch {
                 throw StoreError(error, path: path)
             }
