@@ -358,6 +358,16 @@ name="$out/sweep-$(date +%Y-%m-%d)-$slug-${cores}c"
           (f[12] > 0 ? 1e6 / f[12] : 0), (f[13] > 0 ? 1e6 / f[13] : 0), (f[14] > 0 ? 1e6 / f[14] : 0)
       }
     }' "$work/lines"
+  # Against the study's own figure (its published table, results/study-2017-01-05_Intel-Core-i7-4600U.txt):
+  # one worker (one process there), seconds per 1000 actions of 10 KiB; the goal is 20 times its speed.
+  echo "# study: for each front and action with 1 worker, the study's seconds per 1000 actions (1 process, 10 KiB) over ours (x); goal x >= 20"
+  echo "# study front action ours_s study_s x verdict"
+  awk '
+    FNR == NR { if ($0 !~ /^#/ && $1 == 1) study[$2] = $5; next }
+    $1 == 1 && $4 == 10 && ($2 in study) && $5 > 0 {
+      ours = $5 * 1000 / $3; x = sprintf("%.1f", study[$2] / ours)  # the verdict of the figure printed
+      printf "# study %s %s %.4f %.4f %s %s\n", $18, $2, ours, study[$2], x, (x + 0 >= 20 ? "met" : "missed")
+    }' results/study-2017-01-05_Intel-Core-i7-4600U.txt "$work/lines"
 } >"$name.txt"
 progress "wrote $name.txt"
 bash scripts/plot.sh "$name.txt" "$name.png" \

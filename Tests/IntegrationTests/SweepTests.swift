@@ -94,6 +94,21 @@ final class SweepTests: XCTestCase {
                 XCTAssertEqual(numbers[1], 1, "1 worker against itself: \(answer)")
             }
         }
+        // Against the study's published figure: 1 worker, per front and action.
+        let study = lines.filter { $0.hasPrefix("# study ") && !$0.hasPrefix("# study front") }
+        XCTAssertTrue(lines.contains { $0.hasPrefix("# study front action ours_s study_s x verdict") })
+        XCTAssertEqual(study.count, 12, "2 fronts x 6 actions with 1 worker")
+        for line in study {
+            let fields = line.split(separator: " ").dropFirst(2).map(String.init)
+            guard fields.count == 6, let ours = Double(fields[2]), let theirs = Double(fields[3]), let ratio = Double(fields[4]) else {
+                XCTFail("malformed: \(line)"); continue
+            }
+            let row = rows.first { $0.hasSuffix(" " + fields[0]) && $0.split(separator: " ")[1] == fields[1] && $0.hasPrefix("1 ") }
+            let seconds = Double(row?.split(separator: " ")[4] ?? "") ?? -1
+            XCTAssertEqual(ours, seconds * 1000 / 50, accuracy: 0.0001 + ours * 0.001, "ours per 1000 actions: \(line)")
+            XCTAssertEqual(ratio, theirs / ours, accuracy: 0.06 + ratio * 0.01, String(line))
+            XCTAssertEqual(fields[5], ratio >= 20 ? "met" : "missed", String(line))
+        }
         let image = try Data(contentsOf: URL(fileURLWithPath: out + "/" + png))
         XCTAssertEqual(Array(image.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A])
         XCTAssertTrue(printed.contains(text) && printed.contains(png), "prints both paths: \(printed)")
