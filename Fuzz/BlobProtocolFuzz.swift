@@ -9,7 +9,9 @@
 // the run with fatalError:
 //   - a name is accepted exactly when it is 1 to 128 of [A-Za-z0-9_-], so no
 //     accepted user, namespace or id can climb out of the store ("/", "..");
-//   - a route never yields "." or ".." as a segment;
+//   - a route never yields "." or ".." as a segment, and equals the one a
+//     plain split-and-decode router gives (the byte router is an optimisation);
+//     `allows` agrees with `allowed`;
 //   - a range lies inside the blob: 0 <= start <= end < size;
 //   - a parsed flags list encodes to JSON that parses back to the same list;
 //   - a manifest's ids are valid names and its sizes lie in 0...maxBody;
@@ -52,7 +54,32 @@ enum BlobProtocolFuzz {
         for segment in segments where segment.contains("/") && BlobName.isValid(segment) {
             fatalError("a name with a slash passed validation: \(segment.debugDescription)")
         }
-        _ = BlobRoute(path: path).allowed
+        let route = BlobRoute(path: path)
+        let expected = referenceRoute(path)
+        if route != expected { fatalError("BlobRoute gave \(route) where the reference gives \(expected) for \(text.debugDescription)") }
+        for method in [HTTPMethod.GET, .HEAD, .PUT, .POST, .DELETE, .OPTIONS, .PATCH] where route.allows(method) != route.allowed.contains(method.description) {
+            fatalError("BlobRoute.allows(\(method)) disagrees with allowed for \(route)")
+        }
+    }
+
+    /// The router as first written: split on the "/" bytes, decode every segment.
+    static func referenceRoute(_ path: Substring) -> BlobRoute {
+        if path == "/" { return .baseline }
+        if path == "/healthcheck" { return .healthcheck }
+        guard path.first == "/" else { return .notFound }
+        var decoded: [String] = []
+        for piece in path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
+            guard let value = PercentDecoding.decode(Substring(piece)) else { return .badPath }
+            decoded.append(value)
+        }
+        if decoded.contains(where: { $0 == "." || $0 == ".." }) { return .badPath }
+        switch (decoded.first, decoded.count) {
+        case ("blobs", 2): return .list(user: decoded[1])
+        case ("blobs", 3): return decoded[2].isEmpty ? .list(user: decoded[1]) : .blob(user: decoded[1], id: decoded[2])
+        case ("stream", 2): return .stream(user: decoded[1])
+        case ("stream", 3) where decoded[2].isEmpty: return .stream(user: decoded[1])
+        default: return .notFound
+        }
     }
 
     static func checkQuery(_ text: String) {

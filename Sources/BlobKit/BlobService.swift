@@ -46,7 +46,7 @@ public final class BlobService: HTTPHandler {
         default:
             break
         }
-        guard route.allowed.contains(method.description) else {
+        guard route.allows(method) else {
             var response = HTTPResponse.text(405, "method \(request.method) not allowed here")
             response.headers.append(name: "Allow", value: route.allowed.joined(separator: ", "))
             return .respond(response)
@@ -84,7 +84,7 @@ public final class BlobService: HTTPHandler {
     private func authorized(_ request: RequestHead, user: String, namespace: String?) throws -> UserNamespace {
         let names = UserNamespace(
             user: try BlobName(validating: user, kind: .user),
-            namespace: try BlobName(validating: namespace ?? "default", kind: .namespace))
+            namespace: try namespace.map { try BlobName(validating: $0, kind: .namespace) } ?? .defaultNamespace)
         guard let credentials else { return names }
         switch credentials.check(authorization: request.headers["authorization"], user: user) {
         case .allowed: return names

@@ -9,7 +9,7 @@ extension BlobStore {
     /// The blob's flags: [] when it has none, or when the stored ones were
     /// set on an earlier blob of the same id (BlobStore+Generations).
     public func flags(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> [String] {
-        let base = directory(user, namespace, id) + "/" + id.value
+        let base = blobPath(user, namespace, id)
         let blobGeneration = try generation(ofBlob: base)
         guard let bytes = try Self.readSmallFile(base + ".flags") else { return [] }
         guard flagsFile(at: base + ".flags", belongTo: blobGeneration) else { return [] }

@@ -67,28 +67,34 @@ public final class OpenBlob {
     }
 
     /// A strong validator: changes whenever the file is replaced or touched.
-    /// `"{inode}-{size}-{sec}.{nsec}"` in hex, written digit by digit (no
-    /// `String(_:radix:)` and interpolation on every GET).
+    /// `"{inode}-{size}-{sec}.{nsec}"` in hex, written digit by digit into
+    /// the String's storage (no `String(_:radix:)`, interpolation or
+    /// intermediate array on every GET).
     public var etag: String {
-        var text: [UInt8] = []
-        text.reserveCapacity(64)
-        text.append(UInt8(ascii: "\""))
-        Self.appendHex(inode, to: &text)
-        text.append(UInt8(ascii: "-"))
-        Self.appendHex(UInt64(size), to: &text)
-        text.append(UInt8(ascii: "-"))
-        Self.appendHex(UInt64(bitPattern: Int64(modified.tv_sec)), to: &text)
-        text.append(UInt8(ascii: "."))
-        Self.appendHex(UInt64(bitPattern: Int64(modified.tv_nsec)), to: &text)
-        text.append(UInt8(ascii: "\""))
-        return String(decoding: text, as: UTF8.self)
-    }
-
-    private static func appendHex(_ value: UInt64, to text: inout [UInt8]) {
-        let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
-        for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-            let nibble = UInt8((value >> UInt64(shift)) & 0xf)
-            text.append(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+        let (inode, size, modified) = (self.inode, UInt64(self.size), self.modified)
+        return String(unsafeUninitializedCapacity: 2 + 4 * 16 + 3) { text in
+            var at = 0
+            func put(_ byte: UInt8) {
+                text[at] = byte
+                at += 1
+            }
+            func putHex(_ value: UInt64) {
+                let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                    let nibble = UInt8((value >> UInt64(shift)) & 0xf)
+                    put(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
+                }
+            }
+            put(UInt8(ascii: "\""))
+            putHex(inode)
+            put(UInt8(ascii: "-"))
+            putHex(size)
+            put(UInt8(ascii: "-"))
+            putHex(UInt64(bitPattern: Int64(modified.tv_sec)))
+            put(UInt8(ascii: "."))
+            putHex(UInt64(bitPattern: Int64(modified.tv_nsec)))
+            put(UInt8(ascii: "\""))
+            return at
         }
     }
 

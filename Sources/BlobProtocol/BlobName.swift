@@ -10,6 +10,13 @@ public struct BlobName: Hashable, Sendable, CustomStringConvertible {
 
     public static let maxLength = 128
 
+    /// The namespace of a request that names none.
+    public static let defaultNamespace = BlobName(trusted: "default")
+
+    private init(trusted value: String) {
+        self.value = value
+    }
+
     public init(validating text: String, kind: Kind) throws(WireFormatError) {
         guard Self.isValid(text) else { throw WireFormatError("invalid \(kind.rawValue): use 1 to 128 of A-Z a-z 0-9 _ -") }
         value = text
@@ -17,6 +24,7 @@ public struct BlobName: Hashable, Sendable, CustomStringConvertible {
 
     /// True for 1 to 128 bytes of `A-Z a-z 0-9 _ -`.
     public static func isValid<Text: StringProtocol>(_ text: Text) -> Bool {
+        if let valid = text.utf8.withContiguousStorageIfAvailable({ isValid(bytes: $0) }) { return valid }
         let bytes = text.utf8
         return !bytes.isEmpty && bytes.count <= maxLength && bytes.allSatisfy(isNameByte)
     }

@@ -1,3 +1,8 @@
+// Conditional: scripts/fuzz.sh compiles HTTP1 and this module as one.
+#if canImport(HTTP1)
+import HTTP1
+#endif
+
 /// Where a request path points, before any name is validated: the router
 /// maps the path to one of these and the handlers validate the names.
 public enum BlobRoute: Equatable, Sendable {
@@ -23,30 +28,86 @@ public enum BlobRoute: Equatable, Sendable {
         }
     }
 
-    public init(path: Substring) {
-        if path == "/" { self = .baseline; return }
-        if path == "/healthcheck" { self = .healthcheck; return }
-        // Split on the "/" bytes (ASCII, so their indices are valid String
-        // indices): a byte scan instead of Substring's per-Character split,
-        // which was a third of a blob GET's instructions.
-        let bytes = path.utf8
-        guard bytes.first == UInt8(ascii: "/") else { self = .notFound; return }
-        var decoded: [String] = []
-        var start = bytes.index(after: bytes.startIndex)
-        while true {
-            let end = bytes[start...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
-            guard let value = PercentDecoding.decode(path[start..<end]) else { self = .badPath; return }
-            decoded.append(value)
-            guard end < bytes.endIndex else { break }
-            start = bytes.index(after: end)
+    /// Whether `method` is among `allowed`, without building the list.
+    public func allows(_ method: HTTPMethod) -> Bool {
+        switch (self, method) {
+        case (.baseline, .GET), (.baseline, .HEAD), (.healthcheck, .GET), (.healthcheck, .HEAD),
+             (.list, .GET), (.list, .HEAD), (.stream, .POST):
+            return true
+        case (.blob, .GET), (.blob, .HEAD), (.blob, .PUT), (.blob, .POST), (.blob, .DELETE):
+            return true
+        default:
+            return false
         }
-        if decoded.contains(where: { $0 == "." || $0 == ".." }) { self = .badPath; return }
-        switch (decoded.first, decoded.count) {
-        case ("blobs", 2): self = .list(user: decoded[1])
-        case ("blobs", 3): self = decoded[2].isEmpty ? .list(user: decoded[1]) : .blob(user: decoded[1], id: decoded[2])
-        case ("stream", 2): self = .stream(user: decoded[1])
-        case ("stream", 3) where decoded[2].isEmpty: self = .stream(user: decoded[1])  // Soledad's route: /stream/{uuid}/
-        default: self = .notFound
+    }
+
+    public init(path: Substring) {
+        var path = path
+        self = path.withUTF8 { Self.route($0) }
+    }
+
+    /// Splits on the "/" bytes and decodes a segment only when it holds a
+    /// `%`: the router runs for every request, and String's per-Character
+    /// splitting was a seventh of a blob GET's instructions. Any segment
+    /// that is badly encoded, or `.`/`..` once decoded, makes `badPath`.
+    private static func route(_ path: UnsafeBufferPointer<UInt8>) -> BlobRoute {
+        if Segment.raw(path).equals("/") { return .baseline }
+        if Segment.raw(path).equals("/healthcheck") { return .healthcheck }
+        guard path.first == UInt8(ascii: "/") else { return .notFound }
+        var first = Segment.raw(UnsafeBufferPointer(start: nil, count: 0))
+        var second = "", third = ""
+        var count = 0
+        var start = 1
+        while true {
+            var end = start
+            while end < path.count && path[end] != UInt8(ascii: "/") { end += 1 }
+            guard let segment = Segment(UnsafeBufferPointer(rebasing: path[start..<end])) else { return .badPath }
+            if segment.equals(".") || segment.equals("..") { return .badPath }
+            switch count {
+            case 0: first = segment
+            case 1: second = segment.string
+            case 2: third = segment.string
+            default: break
+            }
+            count += 1
+            guard end < path.count else { break }
+            start = end + 1
+        }
+        switch count {
+        case 2 where first.equals("blobs"): return .list(user: second)
+        case 3 where first.equals("blobs"): return third.isEmpty ? .list(user: second) : .blob(user: second, id: third)
+        case 2 where first.equals("stream"): return .stream(user: second)
+        case 3 where first.equals("stream") && third.isEmpty: return .stream(user: second)  // Soledad's route: /stream/{uuid}/
+        default: return .notFound
+        }
+    }
+
+    /// One path segment: its bytes as sent, or decoded when it held escapes.
+    private enum Segment {
+        case raw(UnsafeBufferPointer<UInt8>)
+        case decoded(String)
+
+        /// nil when an escape is malformed or decodes to invalid UTF-8.
+        init?(_ bytes: UnsafeBufferPointer<UInt8>) {
+            guard bytes.contains(UInt8(ascii: "%")) else { self = .raw(bytes); return }
+            guard let value = PercentDecoding.decode(String(decoding: bytes, as: UTF8.self)) else { return nil }
+            self = .decoded(value)
+        }
+
+        var string: String {
+            switch self {
+            case .raw(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .decoded(let value): return value
+            }
+        }
+
+        func equals(_ text: StaticString) -> Bool {
+            switch self {
+            case .raw(let bytes):
+                return bytes.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            case .decoded(let value):
+                return value.utf8.elementsEqual(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+            }
         }
     }
 }

@@ -21,26 +21,31 @@ public struct GeneratedFields: Sendable {
         self.connection = connection
     }
 
+    /// The most bytes the fields add.
+    var bound: Int {
+        (dateLine?.count ?? 0) + 40 + HeadWriter.decimalBound + 24 + 2
+    }
+
     /// The date line goes right after the start line, as nginx writes it.
-    func serializeLeading(into bytes: inout [UInt8]) {
-        if let dateLine { bytes.append(contentsOf: dateLine) }
+    func writeLeading(to writer: inout HeadWriter) {
+        if let dateLine { writer.put(dateLine) }
     }
 
     /// The framing fields go after the application's, then the empty line.
-    func serializeTrailing(into bytes: inout [UInt8]) {
+    func writeTrailing(to writer: inout HeadWriter) {
         if let contentLength {
-            bytes.append(static: "Content-Length: ")
-            bytes.appendDecimal(contentLength)
-            bytes.appendCRLF()
+            writer.put("Content-Length: ")
+            writer.putDecimal(contentLength)
+            writer.putCRLF()
         } else if chunked {
-            bytes.append(static: "Transfer-Encoding: chunked\r\n")
+            writer.put("Transfer-Encoding: chunked\r\n")
         }
         switch connection {
-        case .close?: bytes.append(static: "Connection: close\r\n")
-        case .keepAlive?: bytes.append(static: "Connection: keep-alive\r\n")
+        case .close?: writer.put("Connection: close\r\n")
+        case .keepAlive?: writer.put("Connection: keep-alive\r\n")
         case nil: break
         }
-        bytes.appendCRLF()
+        writer.putCRLF()
     }
 }
 
@@ -52,24 +57,8 @@ public enum ConnectionDirective: Sendable {
 }
 
 extension Array where Element == UInt8 {
-    /// Appends a literal's bytes (no String, no allocation beyond growth).
-    mutating func append(static text: StaticString) {
-        text.withUTF8Buffer { append(contentsOf: $0) }
-    }
-
     mutating func appendCRLF() {
         append(ASCII.cr)
         append(ASCII.lf)
-    }
-
-    /// Appends a non-negative integer as decimal digits.
-    mutating func appendDecimal(_ value: Int) {
-        precondition(value >= 0, "negative length")
-        var divisor = 1
-        while divisor <= value / 10 { divisor *= 10 }
-        while divisor > 0 {
-            append(UInt8(truncatingIfNeeded: 0x30 + value / divisor % 10))
-            divisor /= 10
-        }
     }
 }

@@ -29,10 +29,12 @@ public struct HTTPHeaders: Sendable, Sequence {
     public var isEmpty: Bool { spans.isEmpty }
 
     public mutating func append(name: String, value: String) {
+        if spans.isEmpty && spans.capacity == 0 { reserveForAnswer() }
+        var (name, value) = (name, value)
         let nameStart = Int32(storage.count)
-        storage.append(contentsOf: name.utf8)
+        name.withUTF8 { storage.append(contentsOf: $0) }  // one copy of contiguous bytes, not the UTF8View's
         let nameEnd = Int32(storage.count)
-        storage.append(contentsOf: value.utf8)
+        value.withUTF8 { storage.append(contentsOf: $0) }
         spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
     }
 
@@ -45,6 +47,13 @@ public struct HTTPHeaders: Sendable, Sequence {
         let nameEnd = Int32(storage.count)
         writeValue(&storage)
         spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
+    }
+
+    /// Room for a handler's usual fields at once, instead of the arrays
+    /// growing through several reallocations while they are appended.
+    private mutating func reserveForAnswer() {
+        storage.reserveCapacity(240)
+        spans.reserveCapacity(6)
     }
 
     public mutating func removeAll(keepingCapacity: Bool = false) {

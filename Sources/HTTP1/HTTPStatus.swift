@@ -35,9 +35,13 @@ public enum HTTPStatus {
 
     /// Appends a status code in 100...999 as three digits.
     public static func appendCode(_ status: Int, to bytes: inout [UInt8]) {
+        bytes.append(atMost: 3) { writeCode(status, to: &$0) }
+    }
+
+    static func writeCode(_ status: Int, to writer: inout HeadWriter) {
         let code = min(max(status, 100), 999)
-        bytes.append(UInt8(0x30 + code / 100))
-        bytes.append(UInt8(0x30 + code / 10 % 10))
-        bytes.append(UInt8(0x30 + code % 10))
+        writer.put(UInt8(0x30 + code / 100))
+        writer.put(UInt8(0x30 + code / 10 % 10))
+        writer.put(UInt8(0x30 + code % 10))
     }
 }

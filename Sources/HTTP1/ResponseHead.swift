@@ -22,14 +22,16 @@ public struct ResponseHead: Sendable {
     /// Writes the status line, the fields and `generated` ones (`Date`
     /// first, `Content-Length` and `Connection` last), then the empty line.
     public func serialize(into bytes: inout [UInt8], adding generated: GeneratedFields = GeneratedFields()) {
-        bytes.append(contentsOf: version.text.utf8)
-        bytes.append(ASCII.space)
-        HTTPStatus.appendCode(status, to: &bytes)
-        bytes.append(ASCII.space)
-        bytes.append(contentsOf: reason.utf8)
-        bytes.appendCRLF()
-        generated.serializeLeading(into: &bytes)
-        headers.serialize(into: &bytes)
-        generated.serializeTrailing(into: &bytes)
+        let startLineBound = 8 + 1 + 3 + 1 + reason.utf8.count + 2
+        bytes.append(atMost: startLineBound + headers.serializedBound + generated.bound) { writer in
+            writer.put(version == .http10 ? "HTTP/1.0 " : "HTTP/1.1 ")
+            HTTPStatus.writeCode(status, to: &writer)
+            writer.put(ASCII.space)
+            writer.put(reason)
+            writer.putCRLF()
+            generated.writeLeading(to: &writer)
+            headers.write(to: &writer)
+            generated.writeTrailing(to: &writer)
+        }
     }
 }

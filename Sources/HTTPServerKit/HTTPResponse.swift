@@ -33,7 +33,7 @@ public struct HTTPResponse: Sendable {
 
 /// A response body: nothing, bytes in memory, or a region of an open file
 /// that the server sends with sendfile and then closes.
-public indirect enum ResponseBody: Sendable {
+public enum ResponseBody: Sendable {
     case empty
     case bytes([UInt8])
     /// The server takes ownership of `descriptor` and closes it.

@@ -32,6 +32,17 @@ final class NamesAndRangesTests: XCTestCase {
         XCTAssertEqual(Base64URL.encode([0xFB, 0xFF, 0xBF]), "-_-_")
         XCTAssertEqual(Base64URL.encode([UInt8](repeating: 0xFF, count: 16)).count, 24)
         XCTAssertEqual(Base64URL.encode(Array("a".utf8)), "YQ==")
+        // RFC 4648 section 10's vectors, every padding length.
+        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        for (plain, encoded) in vectors {
+            XCTAssertEqual(Base64URL.encode(Array(plain.utf8)), encoded, plain)
+            XCTAssertEqual(Base64URL.encode(Array(plain.utf8)[...]), encoded, "from a slice: \(plain)")
+        }
+        XCTAssertEqual(Base64URL.encode([0x00, 0x10, 0x83, 0x10, 0x51, 0x87, 0x20, 0x92, 0x8B, 0x30, 0xD3, 0x8F,
+                                         0x41, 0x14, 0x93, 0x51, 0x55, 0x97, 0x61, 0x96, 0x9B, 0x71, 0xD7, 0x9F,
+                                         0x82, 0x18, 0xA3, 0x92, 0x59, 0xA7, 0xA2, 0x9A, 0xAB, 0xB2, 0xDB, 0xAF,
+                                         0xC3, 0x1C, 0xB3, 0xD3, 0x5D, 0xB7, 0xE3, 0x9E, 0xBB, 0xF3, 0xDF, 0xBF]),
+                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", "every symbol, in order")
     }
 
     func testFlagListAndStreamManifest() throws {
