@@ -7,7 +7,7 @@ import Glibc
 extension BlobStore {
     static func exists(_ path: String) -> Bool {
         var info = stat()
-        return stat(path, &info) == 0
+        return CPath.with(path) { stat($0, &info) } == 0
     }
 
     /// `mkdir -p`, safe against other workers creating the same
@@ -54,19 +54,25 @@ extension BlobStore {
         return slash == path.startIndex ? "/" : String(path[..<slash])
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(StoreError) {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: @autoclosure () -> String) throws(StoreError) {
         // withUnsafeBytes only rethrows untyped errors: carry ours out by hand.
         var failure: StoreError?
         bytes.withUnsafeBytes { buffer in
-            do throws(StoreError) { try writeAll(fd, buffer, path: path) } catch { failure = error }
+            do throws(StoreError) { try writeAll(fd, buffer, path: path()) } catch { failure = error }
         }
         if let failure { throw failure }
     }
 
-    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+    /// `path` is made only on failure: it is for the log, and this runs
+    /// for every piece of every upload.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: @autoclosure () -> String) throws(StoreError) {
         var offset = 0
         while offset < bytes.count {
-            offset += try StoreError.syscall("write", path: path) { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+            do {
+                offset += try syscall("write") { write(fd, bytes.baseAddress! + offset, bytes.count - offset) }
+            } catch {
+                throw StoreError(error, path: path())
+            }
         }
     }
 
@@ -96,9 +102,10 @@ extension BlobStore {
 
     /// With --fsync: makes the file open on `fd` durable; a failure is an
     /// error (500, or 507 for ENOSPC/EDQUOT), never ignored.
-    func sync(_ fd: Int32, _ call: String, path: String) throws(StoreError) {
+    /// `path` is made only when the sync runs: it is for the log.
+    func sync(_ fd: Int32, _ call: String, path: @autoclosure () -> String) throws(StoreError) {
         guard case .powerLoss(let sync) = durability else { return }
-        try StoreError.syscall(call, path: path) { sync(fd) }
+        try StoreError.syscall(call, path: path()) { sync(fd) }
     }
 
     /// With --fsync: makes the directory's entries durable (after a link,

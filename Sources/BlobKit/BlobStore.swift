@@ -115,9 +115,27 @@ public final class BlobStore: @unchecked Sendable {
     /// `{pid}-{rand}-{n}`: never the same twice in this process, nor (but
     /// for a 2^-32 chance per pair of processes with the same pid) in
     /// another; costs no system call, unlike asking the kernel for randomness.
+    /// Written into the String's storage: it is made on every PUT (the
+    /// generation), where interpolation cost two thousand instructions.
     func uniqueToken() -> String {
         tempCounter += 1
-        return "\(tempTag)-\(tempCounter)"
+        var (tag, counter) = (tempTag, tempCounter)
+        return tag.withUTF8 { tag in
+            String(unsafeUninitializedCapacity: tag.count + 1 + 20) { text in
+                var at = tag.count
+                if let base = tag.baseAddress { text.baseAddress!.update(from: base, count: at) }
+                text[at] = UInt8(ascii: "-")
+                at += 1
+                var divisor = 1
+                while divisor <= counter / 10 { divisor *= 10 }
+                while divisor > 0 {
+                    text[at] = UInt8(truncatingIfNeeded: 0x30 + counter / divisor % 10)
+                    at += 1
+                    divisor /= 10
+                }
+                return at
+            }
+        }
     }
 
     // MARK: blobs
@@ -128,14 +146,15 @@ public final class BlobStore: @unchecked Sendable {
     /// the same key is `alreadyDone` (the original 200) rather than `exists`.
     public func beginWrite(user: BlobName, namespace: BlobName, id: BlobName, key: IdempotencyKey? = nil) throws(StoreError) -> BlobWriter {
         let directory = directory(user, namespace, id)
-        if Self.exists(directory + "/" + id.value) {
-            throw wasMade(by: key, at: directory + "/" + id.value) ? .alreadyDone : .exists
+        let file = blobPath(user, namespace, id)
+        if Self.exists(file) {
+            throw wasMade(by: key, at: file) ? .alreadyDone : .exists
         }
         if try isOverQuota(user) { throw .quotaExceeded }
         let (fd, staged) = try createTemporary(in: directory, for: id)
         record(key, on: fd)
         recordGeneration(on: fd)
-        return BlobWriter(fd: fd, staged: staged, directory: directory, id: id,
+        return BlobWriter(fd: fd, staged: staged, directory: directory, finalPath: file,
                           quotaUser: quota == nil ? nil : user, store: self, key: key)
     }
 
@@ -148,8 +167,8 @@ public final class BlobStore: @unchecked Sendable {
             ? .unnamed(directory: directory) : .named(path: directory + "/" + temporaryName(for: id))
         let create: () -> Int32
         switch staged {
-        case .unnamed: create = { Glibc.open(directory, TemporaryFileMode.openFlag | O_WRONLY | O_CLOEXEC, 0o644) }
-        case .named(let path): create = { Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) }
+        case .unnamed: create = { CPath.with(directory) { Glibc.open($0, TemporaryFileMode.openFlag | O_WRONLY | O_CLOEXEC, 0o644) } }
+        case .named(let path): create = { CPath.with(path) { Glibc.open($0, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644) } }
         }
         do {
             return (try syscall("open(temporary)", create), staged)
@@ -174,7 +193,7 @@ public final class BlobStore: @unchecked Sendable {
         while true {
             let fd: Int32
             do {
-                fd = try syscall("open(blob)") { path.withCString { Glibc.open($0, O_RDONLY | O_CLOEXEC) } }
+                fd = try syscall("open(blob)") { CPath.with(path) { Glibc.open($0, O_RDONLY | O_CLOEXEC) } }
             } catch where error.errno == ESTALE && attempts < 3 {
                 attempts += 1
                 continue

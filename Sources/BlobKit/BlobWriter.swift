@@ -18,7 +18,8 @@ public final class BlobWriter {
     private var fd: Int32
     private let staged: StagedFile
     private let directory: String
-    private let id: BlobName
+    /// Where the blob is published: `directory/{id}`.
+    private let finalPath: String
     /// Set when the store has a quota: the user to check.
     private let quotaUser: BlobName?
     /// The store again, to sync and to tell a lost link race against our own key.
@@ -28,14 +29,14 @@ public final class BlobWriter {
     /// Bytes written so far: the size the usage ledger is told at commit.
     private var written = 0
 
-    init(fd: Int32, staged: StagedFile, directory: String, id: BlobName,
+    init(fd: Int32, staged: StagedFile, directory: String, finalPath: String,
          quotaUser: BlobName?, store: BlobStore, key: IdempotencyKey?) {
         self.store = store
         self.key = key
         self.fd = fd
         self.staged = staged
         self.directory = directory
-        self.id = id
+        self.finalPath = finalPath
         self.quotaUser = quotaUser
     }
 
@@ -66,8 +67,7 @@ public final class BlobWriter {
         if let quotaUser { usage = try store.beginUsageChange(quotaUser, enforcingQuota: true) { written } }
         var outcome = UsageChange.Outcome.unknown  // a close failing after the link leaves it so
         defer { usage?.settle(outcome) }
-        let finalPath = directory + "/" + id.value
-        let failure = try link(to: finalPath)
+        let failure = try link()
         outcome = failure == nil ? .applied : .notApplied
         if let failure {
             guard failure.errno == EEXIST else { throw StoreError(failure, path: finalPath) }
@@ -75,7 +75,7 @@ public final class BlobWriter {
             throw store.wasMade(by: key, at: finalPath) ? .alreadyDone : .exists
         }
         store.crashPoint.reached(.put, step: 1)
-        _ = unlink(finalPath + ".deleted")
+        _ = CPath.with(finalPath, suffix: ".deleted") { unlink($0) }
         store.crashPoint.reached(.put, step: 2)
         try store.syncDirectory(directory)
     }
@@ -89,18 +89,22 @@ public final class BlobWriter {
     private func finish() {
         finished = true
         if fd >= 0 { Glibc.close(fd); fd = -1 }
-        if case .named(let path) = staged { _ = unlink(path) }
+        if case .named(let path) = staged { _ = CPath.with(path) { unlink($0) } }
     }
 
     /// Links the temporary file as `finalPath` and closes it; the link's
     /// failure is returned (EEXIST is a lost race), a failed close thrown.
-    private func link(to finalPath: String) throws(StoreError) -> SystemError? {
+    private func link() throws(StoreError) -> SystemError? {
         var failure: SystemError?
+        let (fd, finalPath) = (self.fd, self.finalPath)
         switch staged {
         case .unnamed:
-            let source = "/proc/self/fd/\(fd)"
             do throws(SystemError) {
-                try syscall("linkat(blob)") { linkat(AT_FDCWD, source, AT_FDCWD, finalPath, AT_SYMLINK_FOLLOW) }
+                try syscall("linkat(blob)") {
+                    CPath.withDescriptor(fd) { source in
+                        CPath.with(finalPath) { linkat(AT_FDCWD, source, AT_FDCWD, $0, AT_SYMLINK_FOLLOW) }
+                    }
+                }
             } catch {
                 failure = error
             }
@@ -108,7 +112,7 @@ public final class BlobWriter {
         case .named(let path):
             try closeDescriptor()
             do throws(SystemError) {
-                try syscall("link(blob)") { Glibc.link(path, finalPath) }
+                try syscall("link(blob)") { CPath.with(path) { source in CPath.with(finalPath) { Glibc.link(source, $0) } } }
             } catch {
                 failure = error
             }
