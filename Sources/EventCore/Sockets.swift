@@ -61,7 +61,21 @@ public enum Sockets {
         guard let address, address.pointee.sa_family == sa_family_t(AF_INET) else { return "unknown" }
         return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { inet in
             let raw = UInt32(bigEndian: inet.pointee.sin_addr.s_addr)
-            return "\(raw >> 24).\(raw >> 16 & 255).\(raw >> 8 & 255).\(raw & 255)"
+            // Digit by digit into the String's storage: this runs for every
+            // accepted connection, and interpolating four integers cost more
+            // than a thousand instructions.
+            return String(unsafeUninitializedCapacity: 15) { text in
+                var at = 0
+                for shift in stride(from: 24, through: 0, by: -8) {
+                    let octet = Int(raw >> UInt32(shift) & 255)
+                    if shift != 24 { text[at] = UInt8(ascii: "."); at += 1 }
+                    if octet >= 100 { text[at] = UInt8(0x30 + octet / 100); at += 1 }
+                    if octet >= 10 { text[at] = UInt8(0x30 + octet / 10 % 10); at += 1 }
+                    text[at] = UInt8(0x30 + octet % 10)
+                    at += 1
+                }
+                return at
+            }
         }
     }
 }
