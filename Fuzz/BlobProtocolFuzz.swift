@@ -66,7 +66,7 @@ enum BlobProtocolFuzz {
     static func referenceRoute(_ path: Substring) -> BlobRoute {
         if path == "/" { return .baseline }
         if path == "/healthcheck" { return .healthcheck }
-        guard path.first == "/" else { return .notFound }
+        guard path.utf8.first == UInt8(ascii: "/") else { return .notFound }  // a byte: "/" + a combining mark is one Character
         var decoded: [String] = []
         for piece in path.utf8.dropFirst().split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false) {
             guard let value = PercentDecoding.decode(Substring(piece)) else { return .badPath }
