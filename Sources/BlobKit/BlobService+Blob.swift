@@ -40,9 +40,8 @@ extension BlobService {
     private func get(names: UserNamespace, id: BlobName, request: RequestHead) throws -> HTTPResponse {
         let blob = try store.open(user: names.user, namespace: names.namespace, id: id)
         var headers = HTTPHeaders()
-        let etag = blob.etag
-        headers.append(name: "ETag", value: etag)
-        if let condition = request.headers["if-none-match"], Self.matches(condition, etag: etag) {
+        headers.append(name: "ETag", valueAtMost: OpenBlob.etagBound) { blob.writeETag(to: &$0) }
+        if let condition = request.headers["if-none-match"], Self.matches(condition, etag: blob.etag) {
             blob.close()
             return HTTPResponse(status: 304, headers: headers)
         }
@@ -51,7 +50,9 @@ extension BlobService {
         guard let rangeHeader = request.headers["range"] else {
             if let small = try blob.readAll(limit: Self.inlineLimit) {
                 blob.close()
-                headers.append(name: "Tag", value: Base64URL.encode(small.suffix(16)))
+                headers.append(name: "Tag", valueAtMost: Base64URL.encodedLength(16)) { writer in
+                    small.suffix(16).withUnsafeBufferPointer { Base64URL.encode($0, to: &writer) }
+                }
                 return HTTPResponse(status: 200, headers: headers, body: .bytes(small))
             }
             headers.append(name: "Tag", value: try blob.tag())

@@ -1,5 +1,6 @@
 import BlobProtocol
 import EventCore
+import HTTP1
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -76,34 +77,49 @@ public final class BlobStore: @unchecked Sendable {
         path(user, namespace, id, endingWithID: true)
     }
 
-    /// Copied byte by byte into the String's storage: names are ASCII
+    /// Written byte by byte into the String's storage: names are ASCII
     /// (BlobName), so a prefix of the id's UTF-8 is its prefix in
     /// characters, without String's per-character indexing or the
     /// intermediate strings of concatenation (a seventh of a GET's
     /// instructions in callgrind).
     private func path(_ user: BlobName, _ namespace: BlobName, _ id: BlobName, endingWithID: Bool) -> String {
-        var (root, user, namespace, id) = (root, user.value, namespace.value, id.value)
-        return root.withUTF8 { root in user.withUTF8 { user in namespace.withUTF8 { namespace in id.withUTF8 { id in
-            let prefixes = (min(1, id.count), min(3, id.count), min(6, id.count))
-            let capacity = root.count + user.count + namespace.count + prefixes.0 + prefixes.1 + prefixes.2 + 6 + id.count
-            return String(unsafeUninitializedCapacity: capacity) { path in
-                var at = 0
-                func put(_ bytes: UnsafeBufferPointer<UInt8>, prefix count: Int? = nil, slash: Bool = true) {
-                    if slash { path[at] = UInt8(ascii: "/"); at += 1 }
-                    let count = count ?? bytes.count
-                    if count > 0 { (path.baseAddress! + at).update(from: bytes.baseAddress!, count: count) }
-                    at += count
-                }
-                put(root, slash: false)
-                put(user)
-                put(namespace)
-                put(id, prefix: prefixes.0)
-                put(id, prefix: prefixes.1)
-                put(id, prefix: prefixes.2)
-                if endingWithID { put(id) }
-                return at
+        ByteWriter.string(atMost: pathBound(user, namespace, id)) { writePath(user, namespace, id, endingWithID: endingWithID, to: &$0) }
+    }
+
+    /// The blob's file as a NUL-terminated name on the stack, for a system
+    /// call: no String at all on a GET that succeeds.
+    func withBlobCPath<Result>(_ user: BlobName, _ namespace: BlobName, _ id: BlobName,
+                               _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: pathBound(user, namespace, id) + 1) { buffer in
+            var writer = ByteWriter(buffer)
+            writePath(user, namespace, id, endingWithID: true, to: &writer)
+            writer.put(0)
+            return buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
+        }
+    }
+
+    private func pathBound(_ user: BlobName, _ namespace: BlobName, _ id: BlobName) -> Int {
+        root.utf8.count + user.value.utf8.count + namespace.value.utf8.count + 1 + 3 + 6 + id.value.utf8.count + 6
+    }
+
+    private func writePath(_ user: BlobName, _ namespace: BlobName, _ id: BlobName, endingWithID: Bool, to writer: inout ByteWriter) {
+        writer.put(root)
+        writer.put(UInt8(ascii: "/"))
+        writer.put(user.value)
+        writer.put(UInt8(ascii: "/"))
+        writer.put(namespace.value)
+        var id = id.value
+        id.withUTF8 { id in
+            let bytes = UnsafeRawBufferPointer(id)
+            func component(_ length: Int) {
+                writer.put(UInt8(ascii: "/"))
+                writer.put(UnsafeRawBufferPointer(rebasing: bytes[..<min(length, bytes.count)]))
             }
-        }}}}
+            component(1)
+            component(3)
+            component(6)
+            if endingWithID { component(bytes.count) }
+        }
     }
 
     /// A name no other writer, in any process or on any host, will pick;
@@ -188,21 +204,21 @@ public final class BlobStore: @unchecked Sendable {
 
     /// Opens a blob for reading; a network file system's ESTALE is retried.
     public func open(user: BlobName, namespace: BlobName, id: BlobName) throws(StoreError) -> OpenBlob {
-        let path = blobPath(user, namespace, id)
+        let location = BlobLocation(store: self, user: user, namespace: namespace, id: id)
         var attempts = 0
         while true {
             let fd: Int32
             do {
-                fd = try syscall("open(blob)") { CPath.with(path) { Glibc.open($0, O_RDONLY | O_CLOEXEC) } }
+                fd = try syscall("open(blob)") { withBlobCPath(user, namespace, id) { Glibc.open($0, O_RDONLY | O_CLOEXEC) } }
             } catch where error.errno == ESTALE && attempts < 3 {
                 attempts += 1
                 continue
             } catch where error.errno == ENOENT || error.errno == ENOTDIR {
                 throw .notFound
             } catch {
-                throw StoreError(error, path: path)
+                throw StoreError(error, path: location.path)
             }
-            return try OpenBlob(fd: fd, path: path)
+            return try OpenBlob(fd: fd, location: location)
         }
     }
 

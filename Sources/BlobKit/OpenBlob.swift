@@ -1,5 +1,6 @@
 import BlobProtocol
 import EventCore
+import HTTP1
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,22 +10,22 @@ import Glibc
 /// it) or closed. Size, modification time and inode come from one fstat.
 public final class OpenBlob {
     private var fd: Int32
-    /// For the log only, should a read fail.
-    private let path: String
+    /// For the log only, should a read fail: the path is made then.
+    private let location: BlobLocation
     public let size: Int
     public let modified: timespec
     private let inode: UInt64
 
-    init(fd: Int32, path: String) throws(StoreError) {
+    init(fd: Int32, location: BlobLocation) throws(StoreError) {
         var info = stat()
         do {
             try syscall("fstat(blob)") { fstat(fd, &info) }
         } catch {
             Glibc.close(fd)
-            throw StoreError(error, path: path)
+            throw StoreError(error, path: location.path)
         }
         self.fd = fd
-        self.path = path
+        self.location = location
         size = Int(info.st_size)
         modified = info.st_mtim
         inode = UInt64(info.st_ino)
@@ -37,7 +38,7 @@ public final class OpenBlob {
         var bytes = (UInt64(0), UInt64(0))  // 16 bytes on the stack
         let fd = self.fd
         let offset = size - length
-        let got = try StoreError.syscall("pread(tag)", path: path) { pread(fd, &bytes, length, off_t(offset)) }
+        let got = try StoreError.syscall("pread(tag)", path: location.path) { pread(fd, &bytes, length, off_t(offset)) }
         return withUnsafeBytes(of: bytes) { Base64URL.encode($0.prefix(got)) }
     }
 
@@ -62,40 +63,38 @@ public final class OpenBlob {
             }
             initialized = count
         }
-        if let failure { throw StoreError(failure, path: path) }
+        if let failure { throw StoreError(failure, path: location.path) }
         return bytes
     }
 
     /// A strong validator: changes whenever the file is replaced or touched.
-    /// `"{inode}-{size}-{sec}.{nsec}"` in hex, written digit by digit into
-    /// the String's storage (no `String(_:radix:)`, interpolation or
-    /// intermediate array on every GET).
+    /// `"{inode}-{size}-{sec}.{nsec}"` in hex, written digit by digit (no
+    /// `String(_:radix:)`, interpolation or intermediate array on every GET).
     public var etag: String {
-        let (inode, size, modified) = (self.inode, UInt64(self.size), self.modified)
-        return String(unsafeUninitializedCapacity: 2 + 4 * 16 + 3) { text in
-            var at = 0
-            func put(_ byte: UInt8) {
-                text[at] = byte
-                at += 1
+        ByteWriter.string(atMost: Self.etagBound) { writeETag(to: &$0) }
+    }
+
+    /// Two quotes, four 64-bit numbers in hex and three separators.
+    public static let etagBound = 2 + 4 * 16 + 3
+
+    /// The ETag written straight into a head (HTTPHeaders.append(name:valueAtMost:)).
+    public func writeETag(to writer: inout ByteWriter) {
+        func putHex(_ value: UInt64) {
+            let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+            for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
+                let nibble = UInt8((value >> UInt64(shift)) & 0xf)
+                writer.put(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
             }
-            func putHex(_ value: UInt64) {
-                let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
-                for shift in stride(from: (digits - 1) * 4, through: 0, by: -4) {
-                    let nibble = UInt8((value >> UInt64(shift)) & 0xf)
-                    put(nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10)
-                }
-            }
-            put(UInt8(ascii: "\""))
-            putHex(inode)
-            put(UInt8(ascii: "-"))
-            putHex(size)
-            put(UInt8(ascii: "-"))
-            putHex(UInt64(bitPattern: Int64(modified.tv_sec)))
-            put(UInt8(ascii: "."))
-            putHex(UInt64(bitPattern: Int64(modified.tv_nsec)))
-            put(UInt8(ascii: "\""))
-            return at
         }
+        writer.put(UInt8(ascii: "\""))
+        putHex(inode)
+        writer.put(UInt8(ascii: "-"))
+        putHex(UInt64(size))
+        writer.put(UInt8(ascii: "-"))
+        putHex(UInt64(bitPattern: Int64(modified.tv_sec)))
+        writer.put(UInt8(ascii: "."))
+        putHex(UInt64(bitPattern: Int64(modified.tv_nsec)))
+        writer.put(UInt8(ascii: "\""))
     }
 
     /// Hands the descriptor over; this object no longer closes it.

@@ -23,16 +23,16 @@ public struct GeneratedFields: Sendable {
 
     /// The most bytes the fields add.
     var bound: Int {
-        (dateLine?.count ?? 0) + 40 + HeadWriter.decimalBound + 24 + 2
+        (dateLine?.count ?? 0) + 40 + ByteWriter.decimalBound + 24 + 2
     }
 
     /// The date line goes right after the start line, as nginx writes it.
-    func writeLeading(to writer: inout HeadWriter) {
+    func writeLeading(to writer: inout ByteWriter) {
         if let dateLine { writer.put(dateLine) }
     }
 
     /// The framing fields go after the application's, then the empty line.
-    func writeTrailing(to writer: inout HeadWriter) {
+    func writeTrailing(to writer: inout ByteWriter) {
         if let contentLength {
             writer.put("Content-Length: ")
             writer.putDecimal(contentLength)

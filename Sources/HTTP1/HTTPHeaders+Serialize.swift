@@ -9,7 +9,7 @@ extension HTTPHeaders {
         storage.count + 4 * spans.count
     }
 
-    func write(to writer: inout HeadWriter) {
+    func write(to writer: inout ByteWriter) {
         forEachRaw { name, value in
             writer.put(name)
             writer.put(ASCII.colon)

@@ -38,6 +38,20 @@ public struct HTTPHeaders: Sendable, Sequence {
         spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
     }
 
+    /// Appends a field whose value `write` writes, at most `bound` bytes,
+    /// straight into the storage: a value made for one answer (an ETag, a
+    /// digest) never becomes a String of its own.
+    public mutating func append(name: StaticString, valueAtMost bound: Int, _ write: (inout ByteWriter) -> Void) {
+        if spans.isEmpty && spans.capacity == 0 { reserveForAnswer() }
+        let nameStart = Int32(storage.count)
+        let nameEnd = nameStart + Int32(name.utf8CodeUnitCount)
+        storage.append(atMost: name.utf8CodeUnitCount + bound) { writer in
+            writer.put(name)
+            write(&writer)
+        }
+        spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
+    }
+
     /// Appends a field from raw bytes; `writeValue` appends its value
     /// straight into the storage. With `removeAll(keepingCapacity:)`, a
     /// writer reuses one `HTTPHeaders` for every head it builds.

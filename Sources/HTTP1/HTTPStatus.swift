@@ -38,7 +38,7 @@ public enum HTTPStatus {
         bytes.append(atMost: 3) { writeCode(status, to: &$0) }
     }
 
-    static func writeCode(_ status: Int, to writer: inout HeadWriter) {
+    static func writeCode(_ status: Int, to writer: inout ByteWriter) {
         let code = min(max(status, 100), 999)
         writer.put(UInt8(0x30 + code / 100))
         writer.put(UInt8(0x30 + code / 10 % 10))

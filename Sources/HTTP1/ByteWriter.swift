@@ -1,52 +1,63 @@
-/// Writes a head's bytes into memory sized beforehand, so a head costs one
-/// append to its array instead of one per piece (each of those is about a
-/// hundred instructions of capacity and uniqueness checks; a response head
-/// had twenty). Every write checks the bound: a wrong estimate stops the
-/// process rather than writing past the buffer.
-struct HeadWriter {
+/// Writes bytes (a head, a field value, a file name) into memory sized
+/// beforehand, so a head costs one append to its array instead of one per
+/// piece (each of those is about a hundred instructions of capacity and
+/// uniqueness checks; a response head had twenty). Every write checks the
+/// bound: a wrong estimate stops the process rather than writing past the
+/// buffer.
+public struct ByteWriter {
     private let buffer: UnsafeMutableBufferPointer<UInt8>
-    private(set) var count = 0
+    public private(set) var count = 0
 
-    init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
+    public init(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
         self.buffer = buffer
     }
 
-    mutating func put(_ byte: UInt8) {
+    public mutating func put(_ byte: UInt8) {
         precondition(count < buffer.count, "head larger than its bound")
         buffer[count] = byte
         count += 1
     }
 
-    mutating func put(_ bytes: UnsafeRawBufferPointer) {
+    public mutating func put(_ bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count <= buffer.count - count, "head larger than its bound")
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         UnsafeMutableRawPointer(buffer.baseAddress! + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
     }
 
-    mutating func put(_ text: StaticString) {
+    public mutating func put(_ text: StaticString) {
         put(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func put(_ text: String) {
+    public mutating func put(_ text: String) {
         let copied: Void? = text.utf8.withContiguousStorageIfAvailable { put(UnsafeRawBufferPointer($0)) }
         if copied == nil { put(Array(text.utf8)) }
     }
 
-    mutating func put(_ bytes: [UInt8]) {
+    public mutating func put(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { put($0) }
     }
 
-    mutating func putCRLF() {
+    public mutating func putCRLF() {
         put(ASCII.cr)
         put(ASCII.lf)
     }
 
     /// The most bytes `putDecimal` writes: Int.max has 19 digits.
-    static let decimalBound = 19
+    public static let decimalBound = 19
+
+    /// A String of what `write` writes, at most `bound` bytes of UTF-8,
+    /// made in its own storage.
+    public static func string(atMost bound: Int, _ write: (inout ByteWriter) -> Void) -> String {
+        String(unsafeUninitializedCapacity: bound) { buffer in
+            var writer = ByteWriter(buffer)
+            write(&writer)
+            return writer.count
+        }
+    }
 
     /// A non-negative integer as decimal digits.
-    mutating func putDecimal(_ value: Int) {
+    public mutating func putDecimal(_ value: Int) {
         precondition(value >= 0, "negative length")
         var divisor = 1
         while divisor <= value / 10 { divisor *= 10 }
@@ -60,9 +71,9 @@ struct HeadWriter {
 extension Array where Element == UInt8 {
     /// Appends what `write` writes, at most `bound` bytes, in one copy
     /// (from the stack, for a head of usual size).
-    mutating func append(atMost bound: Int, _ write: (inout HeadWriter) -> Void) {
+    mutating func append(atMost bound: Int, _ write: (inout ByteWriter) -> Void) {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound) { buffer in
-            var writer = HeadWriter(buffer)
+            var writer = ByteWriter(buffer)
             write(&writer)
             append(contentsOf: UnsafeBufferPointer(rebasing: buffer[..<writer.count]))
         }
