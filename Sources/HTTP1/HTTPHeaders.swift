@@ -178,7 +178,18 @@ public struct HTTPHeaders: Sendable, Sequence {
     private func nameEquals(_ span: Span, _ name: String) -> Bool {
         let length = Int(span.nameEnd - span.nameStart)
         guard length == name.utf8.count else { return false }
-        var index = Int(span.nameStart)
+        // Over contiguous bytes on both sides: iterating a String's UTF8View
+        // cost a few hundred instructions per lookup, and a request's head
+        // makes several (framing, keep-alive, the handler's own).
+        let start = Int(span.nameStart)
+        let equal: Bool? = storage.withUnsafeBufferPointer { stored in
+            name.utf8.withContiguousStorageIfAvailable { wanted in
+                for index in 0..<length where ASCII.lower(stored[start + index]) != ASCII.lower(wanted[index]) { return false }
+                return true
+            }
+        }
+        if let equal { return equal }
+        var index = start
         for byte in name.utf8 {
             if ASCII.lower(storage[index]) != ASCII.lower(byte) { return false }
             index += 1
