@@ -77,7 +77,11 @@ final class ListingBoundTests: XCTestCase {
         XCTAssertEqual(storeDirectories(of: worker), 0, "nothing open in the store before the listing")
         let leaving = try stalledListing(port: port)
         XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/blobs/u/").status, 503, "the slot is held")
-        XCTAssertEqual(storeDirectories(of: worker), 4, "the walk holds depth + 1 directories, no more")
+        // Namespace, {id[0:1]}, {id[0:3]}, {id[0:6]}: at most those four, and
+        // at least the namespace's while the walk is paused mid-way (fewer
+        // than four when it paused between two leaf directories).
+        let held = storeDirectories(of: worker)
+        XCTAssertTrue((1...4).contains(held), "the walk holds depth + 1 directories, no more: \(held)")
         leaving.close()
         var admitted: TestResponse?
         let deadline = Date().addingTimeInterval(3)
