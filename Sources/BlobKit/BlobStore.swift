@@ -90,12 +90,7 @@ public final class BlobStore: @unchecked Sendable {
     /// call: no String at all on a GET that succeeds.
     func withBlobCPath<Result>(_ user: BlobName, _ namespace: BlobName, _ id: BlobName,
                                _ body: (UnsafePointer<CChar>) -> Result) -> Result {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: pathBound(user, namespace, id) + 1) { buffer in
-            var writer = ByteWriter(buffer)
-            writePath(user, namespace, id, endingWithID: true, to: &writer)
-            writer.put(0)
-            return buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
-        }
+        CPath.written(atMost: pathBound(user, namespace, id), { writePath(user, namespace, id, endingWithID: true, to: &$0) }, body)
     }
 
     private func pathBound(_ user: BlobName, _ namespace: BlobName, _ id: BlobName) -> Int {
@@ -135,22 +130,11 @@ public final class BlobStore: @unchecked Sendable {
     /// generation), where interpolation cost two thousand instructions.
     func uniqueToken() -> String {
         tempCounter += 1
-        var (tag, counter) = (tempTag, tempCounter)
-        return tag.withUTF8 { tag in
-            String(unsafeUninitializedCapacity: tag.count + 1 + 20) { text in
-                var at = tag.count
-                if let base = tag.baseAddress { text.baseAddress!.update(from: base, count: at) }
-                text[at] = UInt8(ascii: "-")
-                at += 1
-                var divisor = 1
-                while divisor <= counter / 10 { divisor *= 10 }
-                while divisor > 0 {
-                    text[at] = UInt8(truncatingIfNeeded: 0x30 + counter / divisor % 10)
-                    at += 1
-                    divisor /= 10
-                }
-                return at
-            }
+        let (tag, counter) = (tempTag, tempCounter)
+        return ByteWriter.string(atMost: tag.utf8.count + 1 + ByteWriter.decimalBound) { writer in
+            writer.put(tag)
+            writer.put(UInt8(ascii: "-"))
+            writer.putDecimal(counter)
         }
     }
 

@@ -1,3 +1,4 @@
+import HTTP1
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,37 +8,31 @@ import Glibc
 /// suffix first allocates again, a few hundred instructions each on every
 /// PUT and GET.
 enum CPath {
-    /// `path` followed by `suffix`, NUL-terminated.
-    static func with<Result>(_ path: String, suffix: StaticString = "", _ body: (UnsafePointer<CChar>) -> Result) -> Result {
-        var path = path
-        return path.withUTF8 { bytes in
-            let length = bytes.count + suffix.utf8CodeUnitCount
-            return withUnsafeTemporaryAllocation(of: CChar.self, capacity: length + 1) { buffer in
-                let raw = UnsafeMutableRawPointer(buffer.baseAddress!)
-                if let base = bytes.baseAddress { raw.copyMemory(from: base, byteCount: bytes.count) }
-                (raw + bytes.count).copyMemory(from: suffix.utf8Start, byteCount: suffix.utf8CodeUnitCount)
-                buffer[length] = 0
-                return body(buffer.baseAddress!)
-            }
+    /// What `write` writes (at most `bound` bytes), NUL-terminated, for `body`.
+    static func written<Result>(atMost bound: Int, _ write: (inout ByteWriter) -> Void,
+                                _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bound + 1) { buffer in
+            var writer = ByteWriter(buffer)
+            write(&writer)
+            writer.put(0)
+            return buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
         }
+    }
+
+    /// `path` followed by `suffix`.
+    static func with<Result>(_ path: String, suffix: StaticString = "", _ body: (UnsafePointer<CChar>) -> Result) -> Result {
+        written(atMost: path.utf8.count + suffix.utf8CodeUnitCount, { writer in
+            writer.put(path)
+            writer.put(suffix)
+        }, body)
     }
 
     /// `/proc/self/fd/{fd}`: the name `linkat` publishes an open unnamed file by.
     static func withDescriptor<Result>(_ fd: Int32, _ body: (UnsafePointer<CChar>) -> Result) -> Result {
         let prefix: StaticString = "/proc/self/fd/"
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: prefix.utf8CodeUnitCount + 11) { buffer in
-            var at = prefix.utf8CodeUnitCount
-            UnsafeMutableRawPointer(buffer.baseAddress!).copyMemory(from: prefix.utf8Start, byteCount: at)
-            let value = Int(fd)
-            var divisor = 1
-            while divisor <= value / 10 { divisor *= 10 }
-            while divisor > 0 {
-                buffer[at] = UInt8(truncatingIfNeeded: 0x30 + value / divisor % 10)
-                at += 1
-                divisor /= 10
-            }
-            buffer[at] = 0
-            return buffer.withMemoryRebound(to: CChar.self) { body($0.baseAddress!) }
-        }
+        return written(atMost: prefix.utf8CodeUnitCount + ByteWriter.decimalBound, { writer in
+            writer.put(prefix)
+            writer.putDecimal(Int(fd))
+        }, body)
     }
 }

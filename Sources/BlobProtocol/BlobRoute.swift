@@ -20,15 +20,11 @@ public enum BlobRoute: Equatable, Sendable {
 
     /// Methods each route answers, for `405` and its `Allow` header.
     public var allowed: [String] {
-        switch self {
-        case .baseline, .healthcheck, .list: return ["GET", "HEAD"]
-        case .blob: return ["GET", "HEAD", "PUT", "POST", "DELETE"]
-        case .stream: return ["POST"]
-        case .notFound, .badPath: return []
-        }
+        [HTTPMethod.GET, .HEAD, .PUT, .POST, .DELETE].filter(allows).map(\.description)
     }
 
-    /// Whether `method` is among `allowed`, without building the list.
+    /// Whether the route answers `method` (the one list of them: `allowed`
+    /// is made from it), without building an array on every request.
     public func allows(_ method: HTTPMethod) -> Bool {
         switch (self, method) {
         case (.baseline, .GET), (.baseline, .HEAD), (.healthcheck, .GET), (.healthcheck, .HEAD),

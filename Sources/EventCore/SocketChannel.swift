@@ -49,6 +49,7 @@ public final class SocketChannel {
         guard case .idle(let made) = state else { return }
         let context = Unmanaged.passUnretained(self).toOpaque()
         guard let event = made ?? event_new(base.handle, fd, Int16(EV_READ | EV_PERSIST), SocketChannel.readableTrampoline, context) else {
+            close()  // out of memory: a socket we cannot read is not open
             return
         }
         state = .reading(event)

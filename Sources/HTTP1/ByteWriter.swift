@@ -13,13 +13,13 @@ public struct ByteWriter {
     }
 
     public mutating func put(_ byte: UInt8) {
-        precondition(count < buffer.count, "head larger than its bound")
+        precondition(count < buffer.count, "bytes larger than their bound")
         buffer[count] = byte
         count += 1
     }
 
     public mutating func put(_ bytes: UnsafeRawBufferPointer) {
-        precondition(bytes.count <= buffer.count - count, "head larger than its bound")
+        precondition(bytes.count <= buffer.count - count, "bytes larger than their bound")
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
         UnsafeMutableRawPointer(buffer.baseAddress! + count).copyMemory(from: source, byteCount: bytes.count)
         count += bytes.count
