@@ -74,7 +74,11 @@ public enum ForwardedHead {
             value.append(contentsOf: clientAddress)
         }
         appendFraming(head.framing, to: &fields)
-        RequestHead(method: head.method, target: head.target, version: .http11, headers: fields).serialize(into: &bytes)
+        // A copy of the head keeps its target's bytes where they are (no String of them).
+        var forwarded = head
+        forwarded.version = .http11
+        forwarded.headers = fields
+        forwarded.serialize(into: &bytes)
     }
 
     /// The response as the client gets it; `keepAlive` says whether the

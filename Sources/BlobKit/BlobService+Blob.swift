@@ -45,8 +45,8 @@ extension BlobService {
             blob.close()
             return HTTPResponse(status: 304, headers: headers)
         }
-        headers.append(name: "Content-Type", value: "application/octet-stream")
-        headers.append(name: "Accept-Ranges", value: "bytes")
+        headers.append(name: "Content-Type", constant: "application/octet-stream")
+        headers.append(name: "Accept-Ranges", constant: "bytes")
         guard let rangeHeader = request.headers["range"] else {
             if let small = try blob.readAll(limit: Self.inlineLimit) {
                 blob.close()

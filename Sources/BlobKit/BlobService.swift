@@ -32,7 +32,10 @@ public final class BlobService: HTTPHandler {
     private static let baseline = HTTPResponse(status: 200)
 
     public func handle(_ request: RequestHead, from peer: String) -> HandlerDecision {
-        let route = BlobRoute(path: request.path)
+        // Both from the target's bytes in place: no String of the target on every request.
+        let (route, query) = request.withPathAndQueryBytes { path, query in
+            (BlobRoute(path: path), QueryParameters(query.map { Substring(String(decoding: $0, as: UTF8.self)) }))
+        }
         let method = request.method == .HEAD ? HTTPMethod.GET : request.method
         switch route {
         case .baseline where method == .GET:
@@ -51,7 +54,6 @@ public final class BlobService: HTTPHandler {
             response.headers.append(name: "Allow", value: route.allowed.joined(separator: ", "))
             return .respond(response)
         }
-        let query = QueryParameters(request.query)
         do {
             switch route {
             case .list(let user):

@@ -12,11 +12,12 @@ public struct QueryParameters: Sendable {
         }
     }
 
-    public subscript(name: String) -> String? { values[name] }
+    /// Most requests have no query: no key is hashed then.
+    public subscript(name: String) -> String? { values.isEmpty ? nil : values[name] }
 
     /// API.md's flags: true when present with any value but `0`, `false`, `False` or empty.
     public func flag(_ name: String) -> Bool {
-        guard let value = values[name] else { return false }
+        guard let value = self[name] else { return false }
         return !["", "0", "false", "False"].contains(value)
     }
 }

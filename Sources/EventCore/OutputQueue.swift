@@ -64,15 +64,19 @@ public final class OutputQueue {
     public func send(_ head: UnsafeRawBufferPointer, _ body: UnsafeRawBufferPointer) -> Bool {
         guard !closed else { return false }
         guard pending == 0 else { return send(head) && send(body) }
-        var vectors = [
+        // On the stack: an array of the two would be an allocation per answer.
+        var vectors = (
             iovec(iov_base: UnsafeMutableRawPointer(mutating: head.baseAddress), iov_len: head.count),
-            iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count),
-        ]
+            iovec(iov_base: UnsafeMutableRawPointer(mutating: body.baseAddress), iov_len: body.count))
+        let fd = self.fd
         var sent = 0
-        while true {
-            sent = writev(fd, &vectors, 2)
-            if sent < 0 && errno == EINTR { continue }
-            break
+        withUnsafeMutableBytes(of: &vectors) { both in
+            let pair = both.baseAddress!.assumingMemoryBound(to: iovec.self)
+            while true {
+                sent = writev(fd, pair, 2)
+                if sent < 0 && errno == EINTR { continue }
+                break
+            }
         }
         if sent < 0 {
             guard errno == EAGAIN || errno == EWOULDBLOCK else { return false }

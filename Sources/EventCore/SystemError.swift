@@ -17,12 +17,15 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
 
 /// Runs a system call, retrying while it fails with EINTR, and throws
 /// `SystemError` with the call's name for any other failure (a result < 0).
-@discardableResult
+/// Inlinable so each caller gets it specialized: across modules, the
+/// generic version compared and converted through BinaryInteger's witness
+/// table, ~150 instructions a call.
+@inlinable @discardableResult
 public func syscall<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(SystemError) -> T {
     while true {
         let result = body()
         if result >= 0 { return result }
         let code = Glibc.errno
-        if code != EINTR { throw SystemError(call: call, errno: code) }
+        if code != Glibc.EINTR { throw SystemError(call: call, errno: code) }
     }
 }

@@ -35,21 +35,20 @@ enum FramingRules {
             return .success(.chunked)
         }
         if lengthCount > 1 { return .failure(.duplicateContentLength) }
-        if let value = headers["content-length"] {
+        // The value's bytes in place, found by the scan: no lookup, no String.
+        return headers.withValue(at: summary.firstContentLength) { value in
             guard let length = parseLength(value) else {
-                return .failure(value.contains(",") ? .duplicateContentLength : .badContentLength)
+                return .failure(value.contains(UInt8(ascii: ",")) ? .duplicateContentLength : .badContentLength)
             }
             return .success(length == 0 ? .none : .length(length))
         }
-        return .success(isRequest ? .none : .untilClose)
     }
 
     /// 1 to 18 decimal digits, nothing else: no sign, no spaces, no list.
-    static func parseLength(_ value: String) -> Int? {
-        let utf8 = value.utf8
-        guard !utf8.isEmpty, utf8.count <= 18 else { return nil }
+    static func parseLength(_ value: UnsafeRawBufferPointer) -> Int? {
+        guard !value.isEmpty, value.count <= 18 else { return nil }
         var result = 0
-        for byte in utf8 {
+        for byte in value {
             guard byte >= 0x30 && byte <= 0x39 else { return nil }
             result = result * 10 + Int(byte - 0x30)
         }

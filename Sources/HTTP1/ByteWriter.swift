@@ -18,6 +18,7 @@ public struct ByteWriter {
         count += 1
     }
 
+    @inline(__always)
     public mutating func put(_ bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count <= buffer.count - count, "bytes larger than their bound")
         guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
@@ -54,6 +55,26 @@ public struct ByteWriter {
             write(&writer)
             return writer.count
         }
+    }
+
+    /// The most bytes `putHex` writes.
+    public static let hexBound = 16
+
+    /// An unsigned integer in lower-case hex, no leading zeros: one bound
+    /// check for all its digits (an ETag has four of these).
+    public mutating func putHex(_ value: UInt64) {
+        let digits = max(1, (64 - value.leadingZeroBitCount + 3) / 4)
+        precondition(digits <= buffer.count - count, "bytes larger than their bound")
+        let table: StaticString = "0123456789abcdef"
+        let hex = table.utf8Start
+        var remaining = value
+        var next = buffer.baseAddress! + count + digits  // checked above: the digits fit
+        repeat {
+            next -= 1
+            next.pointee = hex[Int(remaining & 0xf)]
+            remaining >>= 4
+        } while remaining != 0
+        count += digits
     }
 
     /// A non-negative integer as decimal digits.

@@ -38,6 +38,12 @@ public struct HTTPHeaders: Sendable, Sequence {
         spans.append(Span(nameStart: nameStart, nameEnd: nameEnd, valueStart: nameEnd, valueEnd: Int32(storage.count)))
     }
 
+    /// Appends a field known when compiling (`Accept-Ranges: bytes`): one
+    /// copy into the storage, where two Strings cost two and their checks.
+    public mutating func append(name: StaticString, constant value: StaticString) {
+        append(name: name, valueAtMost: value.utf8CodeUnitCount) { $0.put(value) }
+    }
+
     /// Appends a field whose value `write` writes, at most `bound` bytes,
     /// straight into the storage: a value made for one answer (an ETag, a
     /// digest) never becomes a String of its own.
@@ -91,6 +97,14 @@ public struct HTTPHeaders: Sendable, Sequence {
     public subscript(name: String) -> String? {
         for span in spans where nameEquals(span, name) { return value(of: span) }
         return nil
+    }
+
+    /// `body` over the raw bytes of the value of field `index`, in place.
+    func withValue<T>(at index: Int, _ body: (UnsafeRawBufferPointer) -> T) -> T {
+        let span = spans[index]
+        return storage.withUnsafeBytes { bytes in
+            body(UnsafeRawBufferPointer(rebasing: bytes[Int(span.valueStart)..<Int(span.valueEnd)]))
+        }
     }
 
     /// Every value of the fields called `name`, in order.

@@ -100,7 +100,7 @@ struct HeadScanner {
                 valueEnd -= 1
             }
             if spans.count == maxCount { return .failure(.tooManyHeaders) }
-            summary.note(UnsafeRawBufferPointer(rebasing: head[lineStart..<colon]))
+            summary.note(UnsafeRawBufferPointer(rebasing: head[lineStart..<colon]), at: spans.count)
             spans.append(HTTPHeaders.Span(
                 nameStart: Int32(lineStart), nameEnd: Int32(colon),
                 valueStart: Int32(valueStart), valueEnd: Int32(valueEnd)))
@@ -117,14 +117,20 @@ struct FieldSummary {
     var transferEncoding = 0
     var connection = 0
     var expect = 0
+    /// Which field is the first Content-Length, so framing reads its value
+    /// without looking for it again.
+    var firstContentLength = -1
 
+    /// `name` is that of the field with index `index`.
     @inline(__always)
-    mutating func note(_ name: UnsafeRawBufferPointer) {
+    mutating func note(_ name: UnsafeRawBufferPointer, at index: Int) {
         switch name.count {
         case 4 where Self.equals(name, "host"): host += 1
         case 6 where Self.equals(name, "expect"): expect += 1
         case 10 where Self.equals(name, "connection"): connection += 1
-        case 14 where Self.equals(name, "content-length"): contentLength += 1
+        case 14 where Self.equals(name, "content-length"):
+            if contentLength == 0 { firstContentLength = index }
+            contentLength += 1
         case 17 where Self.equals(name, "transfer-encoding"): transferEncoding += 1
         default: break
         }

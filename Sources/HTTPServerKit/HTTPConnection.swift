@@ -87,7 +87,8 @@ final class HTTPConnection {
         // Runs until the parser needs more bytes: a body's end or a
         // bodiless request's end comes without consuming any.
         while readsRequests {
-            let (event, consumed) = parser.next(input.readable)
+            var consumed = 0
+            let event = parser.next(input.readable, consumed: &consumed)
             handle(event)
             if consumed > 0 { input.consume(consumed) }
             if case .closed = state { return }

@@ -49,6 +49,14 @@ final class BlobReadTests: StoreTestCase {
         let first = try store.open(user: user, namespace: ns, id: id("e")).etag
         XCTAssertEqual(try store.open(user: user, namespace: ns, id: id("e")).etag, first, "stable")
         XCTAssertTrue(first.hasPrefix("\"") && first.hasSuffix("\""))
+        // "{inode}-{size}-{sec}.{nsec}" in hex, as the file's stat says.
+        let blob = try store.open(user: user, namespace: ns, id: id("e"))
+        var info = stat()
+        let descriptor = blob.takeDescriptor()
+        XCTAssertEqual(fstat(descriptor, &info), 0)
+        Glibc.close(descriptor)
+        let hex = { (value: Int) in String(UInt64(bitPattern: Int64(value)), radix: 16) }
+        XCTAssertEqual(first, "\"\(hex(Int(info.st_ino)))-\(hex(Int(info.st_size)))-\(hex(info.st_mtim.tv_sec)).\(hex(info.st_mtim.tv_nsec))\"")
         try store.delete(user: user, namespace: ns, id: id("e"))
         try put("e", "two")
         XCTAssertNotEqual(try store.open(user: user, namespace: ns, id: id("e")).etag, first)

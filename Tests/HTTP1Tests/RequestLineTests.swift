@@ -39,6 +39,25 @@ final class RequestLineTests: XCTestCase {
         XCTAssertNil(head.query)
     }
 
+    func testParsedPathAndQueryComeFromTheHeadsBytes() {
+        var parser = RequestParser()
+        let event = bytes("GET /blobs/u/%41?namespace=n&x=%3F HTTP/1.1\r\nHost: h\r\n\r\n").withUnsafeBytes { parser.next($0).event }
+        guard case .head(var head) = event else { return XCTFail("\(event)") }
+        XCTAssertEqual(head.target, "/blobs/u/%41?namespace=n&x=%3F")
+        XCTAssertEqual(head.path, "/blobs/u/%41")
+        XCTAssertEqual(head.query, "namespace=n&x=%3F")
+        head.withPathAndQueryBytes { path, query in
+            XCTAssertEqual(Array(path), Array("/blobs/u/%41".utf8))
+            XCTAssertEqual(query.map(Array.init), Array("namespace=n&x=%3F".utf8))
+        }
+        head.target = "/other"
+        XCTAssertEqual(head.path, "/other")
+        XCTAssertNil(head.query)
+        var bytes: [UInt8] = []
+        head.serialize(into: &bytes)
+        XCTAssertEqual(String(decoding: bytes, as: UTF8.self), "GET /other HTTP/1.1\r\nHost: h\r\n\r\n")
+    }
+
     func testAbsoluteAndAsteriskFormsAreKeptAsSent() {
         XCTAssertEqual(requestHead("GET http://h/x?y HTTP/1.1\r\nHost: h\r\n\r\n")?.target, "http://h/x?y")
         XCTAssertEqual(requestHead("OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n")?.target, "*")
