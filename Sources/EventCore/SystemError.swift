@@ -15,6 +15,10 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }
 
+/// EINTR, for `syscall`: an inlinable function may not name the C constant
+/// itself (it comes through another module's headers).
+@usableFromInline let interruptedCall: Int32 = EINTR
+
 /// Runs a system call, retrying while it fails with EINTR, and throws
 /// `SystemError` with the call's name for any other failure (a result < 0).
 /// Inlinable so each caller gets it specialized: across modules, the
@@ -26,6 +30,6 @@ public func syscall<T: BinaryInteger>(_ call: String, _ body: () -> T) throws(Sy
         let result = body()
         if result >= 0 { return result }
         let code = Glibc.errno
-        if code != Glibc.EINTR { throw SystemError(call: call, errno: code) }
+        if code != interruptedCall { throw SystemError(call: call, errno: code) }
     }
 }
