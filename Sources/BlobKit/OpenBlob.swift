@@ -50,10 +50,7 @@ public final class OpenBlob {
         let size = self.size
         var failure: SystemError?
         // Read straight into the array's storage: no zero-filling first.
-        // ContiguousArray's uninitialized init is inlined and specialized;
-        // Array's calls the stdlib's generic allocator (~700 instructions
-        // of metadata lookup), and the conversion shares the storage.
-        let bytes = ContiguousArray<UInt8>(unsafeUninitializedCapacity: size) { buffer, initialized in
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
             var count = 0
             do throws(SystemError) {
                 while count < size {
@@ -67,7 +64,7 @@ public final class OpenBlob {
             initialized = count
         }
         if let failure { throw StoreError(failure, path: location.path) }
-        return Array(bytes)
+        return bytes
     }
 
     /// A strong validator: changes whenever the file is replaced or touched.
@@ -78,7 +75,7 @@ public final class OpenBlob {
     }
 
     /// Two quotes, four 64-bit numbers in hex and three separators.
-    public static let etagBound = 2 + 4 * 16 + 3
+    public static let etagBound = 2 + 4 * ByteWriter.hexBound + 3
 
     /// The ETag written straight into a head (HTTPHeaders.append(name:valueAtMost:)).
     public func writeETag(to writer: inout ByteWriter) {

@@ -6,11 +6,8 @@ public struct RequestHead: Sendable {
     /// The request target as sent: path and query, still percent-encoded.
     public var target: String {
         get {
-            switch targetText {
-            case .string(let text): return text
-            case .inHead(let head, let range):
-                return head.withUnsafeBytes { String(decoding: $0[Int(range.lowerBound)..<Int(range.upperBound)], as: UTF8.self) }
-            }
+            if case .string(let text) = targetText { return text }
+            return withTargetBytes { String(decoding: $0, as: UTF8.self) }
         }
         set { targetText = .string(newValue) }
     }
