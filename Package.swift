@@ -12,6 +12,7 @@ let swiftSettings: [SwiftSetting] = [
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistogram-swift")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 // Each target declares exactly the modules its files import (checked by
 // scripts/check-imports.sh, part of scripts/test.sh).
@@ -27,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries, and the macros Swift cannot import.
@@ -48,6 +50,10 @@ let package = Package(
         // durations, --log-level, exit codes, console and log set-up.
         .target(name: "CommandLineSupport", dependencies: [argumentParser, logging], swiftSettings: swiftSettings),
 
+        // Prometheus figures of every program: request metrics as an HTTP
+        // server observer, `/metrics` in the text format.
+        .target(name: "ClusterMetrics", dependencies: ["HTTP1", "HTTPServerKit", prometheus], swiftSettings: swiftSettings),
+
         // The control lines between the supervisor and the balancer.
         .target(name: "ClusterControl", dependencies: ["EventCore"], swiftSettings: swiftSettings),
 
@@ -61,16 +67,16 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "BlobServer",
-            dependencies: ["BlobKit", "CommandLineSupport", "EventCore", "HTTPServerKit", argumentParser, logging],
+            dependencies: ["BlobKit", "BlobProtocol", "ClusterMetrics", "CommandLineSupport", "EventCore", "HTTPServerKit", argumentParser, logging, prometheus],
             swiftSettings: swiftSettings),
 
         // The round-robin reverse proxy; `blob-balancer`.
         .target(
-            name: "BalancerKit", dependencies: ["ClusterControl", "EventCore", "HTTP1", logging],
+            name: "BalancerKit", dependencies: ["ClusterControl", "ClusterMetrics", "EventCore", "HTTP1", logging, prometheus],
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "Balancer",
-            dependencies: ["BalancerKit", "CommandLineSupport", "EventCore", argumentParser, logging],
+            dependencies: ["BalancerKit", "ClusterMetrics", "CommandLineSupport", "EventCore", "HTTPServerKit", argumentParser, logging],
             swiftSettings: swiftSettings),
 
         // The supervisor: a pure state machine, and its process shell `blob-cluster`.

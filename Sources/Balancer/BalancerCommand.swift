@@ -1,7 +1,9 @@
 import ArgumentParser
 import BalancerKit
+import ClusterMetrics
 import CommandLineSupport
 import EventCore
+import HTTPServerKit
 import Logging
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +17,7 @@ struct BalancerCommand: ParsableCommand {
         commandName: "blob-balancer",
         abstract: "Round-robin reverse proxy (tcp or http mode) in front of blob-server workers.",
         discussion: """
-            Prints 'blob-balancer listening on HOST:PORT (pid N, mode M, K backends)' once it listens (with --listen-fd: 'on HOST:PORT, shared HOST:PORT (pid ...'), exits 3 if it cannot (port in use).
+            Prints 'blob-balancer listening on HOST:PORT (pid N, mode M, K backends)' once it listens (with --listen-fd: 'on HOST:PORT, shared HOST:PORT (pid ...'), with --metrics-port the line ends ', metrics on HOST:PORT)'; exits 3 if it cannot (port in use).
 
             SIGTERM or SIGINT: stop accepting, let connections in flight finish (10 s at most), exit 0.
 
@@ -73,10 +75,17 @@ struct BalancerCommand: ParsableCommand {
     @Option(help: "Also accept on this inherited listening socket, shared with other balancers (blob-cluster --balancers K passes its front port as descriptor 3). On stop the balancer stops accepting on it; the socket stays open in the others.")
     var listenFd: Int32?
 
+    @Option(help: "Serve the balancer's figures at GET /metrics (Prometheus text format) on this port of --host; off when not given.")
+    var metricsPort: Int?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
+        if let metricsPort {
+            guard (0...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 0...65535") }
+            guard metricsPort == 0 || metricsPort != port else { throw ValidationError("--metrics-port must differ from --port") }
+        }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
         for text in backend where SocketAddress(text) == nil {
             throw ValidationError("--backend '\(text)' is not HOST:PORT with an IPv4 host")
@@ -123,11 +132,18 @@ struct BalancerCommand: ParsableCommand {
             throw ExitCode.bootFailure
         }
         let directory = BackendDirectory(base: base, config: config, logger: logger)
+        let metrics = metricsPort.map { _ in BalancerMetrics() }
         let front: BalancerFront
+        var metricsServer: HTTPServer?
         do {
             switch config.mode {
-            case .tcp: front = try TCPBalancer(base: base, config: config, directory: directory, logger: logger)
-            case .http: front = try HTTPBalancer(base: base, config: config, directory: directory, logger: logger)
+            case .tcp: front = try TCPBalancer(base: base, config: config, directory: directory, logger: logger, metrics: metrics)
+            case .http: front = try HTTPBalancer(base: base, config: config, directory: directory, logger: logger, metrics: metrics)
+            }
+            if let metrics, let metricsPort {
+                let endpoint = MetricsEndpoint(registry: metrics.registry)
+                endpoint.beforeScrape = { [unowned front] in metrics.refresh(sessions: front.sessionCount, directory: directory) }
+                metricsServer = try HTTPServer(base: base, address: SocketAddress(host: host, port: metricsPort), handler: endpoint)
             }
         } catch {
             logger.critical("cannot start: \(error)")
@@ -143,11 +159,13 @@ struct BalancerCommand: ParsableCommand {
             })
         }
         let shared = front.sharedAddress.map { ", shared \($0)" } ?? ""
-        Console.line("blob-balancer listening on \(front.address)\(shared) (pid \(getpid()), mode \(mode), \(backend.count) backends)")
+        let metricsAt = metricsServer.map { ", metrics on \($0.address)" } ?? ""
+        Console.line("blob-balancer listening on \(front.address)\(shared) (pid \(getpid()), mode \(mode), \(backend.count) backends\(metricsAt))")
         logger.info("listening on \(front.address), mode \(mode), backends \(backend.joined(separator: " "))")
         base.run()
         events.forEach { $0.close() }
         stopper.close()
+        metricsServer?.close()
         front.close()
         directory.close()
         base.close()

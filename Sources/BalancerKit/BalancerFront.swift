@@ -6,6 +6,8 @@ public protocol BalancerFront: AnyObject {
     /// The socket shared with other balancers (`--listen-fd`), if any.
     var sharedAddress: SocketAddress? { get }
     var connectionCount: Int { get }
+    /// Client connections open now (a gauge of the metrics).
+    var sessionCount: Int { get }
     func stopAccepting()
     func close()
 }

@@ -25,8 +25,12 @@ public final class HTTPBalancer: BalancerFront {
     /// Keys for the writing requests that come without one.
     let idempotencyKeys = IdempotencyKeySource()
     private(set) var isStopping = false
+    /// Counted when the balancer serves metrics (`--metrics-port`).
+    let metrics: BalancerMetrics?
 
-    public init(base: EventBase, config: BalancerConfig, directory: BackendDirectory, logger: Logger) throws(SystemError) {
+    public init(base: EventBase, config: BalancerConfig, directory: BackendDirectory, logger: Logger,
+                metrics: BalancerMetrics? = nil) throws(SystemError) {
+        self.metrics = metrics
         self.base = base
         self.config = config
         self.directory = directory
@@ -47,10 +51,13 @@ public final class HTTPBalancer: BalancerFront {
     public var address: SocketAddress { listener?.address ?? config.listen }
     public var sharedAddress: SocketAddress? { sharedListener?.address }
     /// Sessions with a request in flight (idle kept-alive clients do not count).
+    /// Client connections open (busy or idle).
+    public var sessionCount: Int { sessions.count }
     public var connectionCount: Int { isStopping ? sessions.values.filter(\.isBusy).count : sessions.count }
 
     private func accept(_ fd: Int32, peer: String) {
         Sockets.setNoDelay(fd)
+        metrics?.accepted()
         let session = HTTPSession(owner: self, fd: fd, peer: peer)
         sessions[ObjectIdentifier(session)] = session
         if sessions.count >= config.maxConnections {

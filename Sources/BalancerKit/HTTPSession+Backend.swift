@@ -1,3 +1,4 @@
+import ClusterMetrics
 import EventCore
 import HTTP1
 
@@ -7,6 +8,11 @@ import HTTP1
 extension HTTPSession: BackendConnectionDelegate {
     func backend(_ connection: BackendConnection, head: ResponseHead) {
         guard case .forwarding(let current) = state else { return }
+        if let metrics = owner.metrics {
+            let figures = metrics.figures(connection.address)
+            figures.responded(status: head.status)
+            figures.responseDuration.record(MonotonicClock.seconds() - dispatchedAt)
+        }
         let keepAlive = current.clientKeepAlive && head.framing != .untilClose && !owner.isStopping
         updateExchange { $0.response = .relaying(chunked: head.framing == .chunked, closeClientAfter: !keepAlive) }
         scratch.removeAll(keepingCapacity: true)
@@ -41,6 +47,7 @@ extension HTTPSession: BackendConnectionDelegate {
 
     func backendFailed(_ connection: BackendConnection, beforeAnyByte: Bool, error: HTTPParseError?) {
         guard case .forwarding(let current) = state else { return }
+        owner.metrics?.figures(connection.address).responseErrors.increment()
         if current.mayRetry(beforeAnyByte: beforeAnyByte, reusedConnection: connection.reused, replayValid: replay.isWhole) {
             connection.delegate = nil
             let replayed = replay.bytes
@@ -76,6 +83,9 @@ extension HTTPSession: BackendConnectionDelegate {
             // handed over or since the connection last moved one.
             let lastServerActivity = max(current.startedAt, current.connection?.lastActivity ?? 0)
             guard now - lastServerActivity > owner.config.serverTimeout else { return }
+            if let metrics = owner.metrics, let connection = current.connection {
+                metrics.figures(connection.address).timeouts.increment()
+            }
             if !current.responseStarted {
                 current.connection?.close()
                 updateExchange { $0.backend = .waiting(pending: []) }
@@ -92,6 +102,7 @@ extension HTTPSession: BackendConnectionDelegate {
 
     /// Our own answer, then close once it is sent.
     func answer(_ status: Int, _ reason: String) {
+        owner.metrics?.answered(own: status)
         if let backend = attachedBackend { backend.delegate = nil; backend.close() }
         let body = reason + "\n"
         sendToClient(Array(("HTTP/1.1 \(status) \(HTTPStatus.reason(status))\r\nContent-Type: text/plain\r\n"

@@ -1,3 +1,4 @@
+import ClusterMetrics
 import EventCore
 import HTTP1
 #if canImport(Glibc)
@@ -24,6 +25,9 @@ final class HTTPSession {
     /// their way to the client, and the fields of a head being rewritten.
     private(set) var replay = RequestReplay()
     private var tried: [SocketAddress] = []
+    /// Monotonic seconds when the request was last sent to a backend (kept
+    /// for the response-latency figure only when there are metrics).
+    var dispatchedAt = 0.0
     var scratch: [UInt8] = []
     var fields = HTTPHeaders()
     /// Reading stopped for backpressure: a full input buffer, or a backend
@@ -189,6 +193,11 @@ final class HTTPSession {
             // haproxy's words: refused connects only is 503, a broken answer 502.
             return exchange.backendBroke ? answer(502, "no backend could answer") : answer(503, "no backend is up")
         }
+        let metrics = owner.metrics
+        if let metrics {
+            if let failed = tried.last { metrics.figures(failed).retries.increment() }
+            dispatchedAt = MonotonicClock.seconds()
+        }
         tried.append(address)
         if let head {
             replay.start {
@@ -199,7 +208,15 @@ final class HTTPSession {
             updateExchange { $0.backend = .waiting(pending: written) }
         }
         if let idle = owner.takeIdle(address) { return attach(idle) }
-        Connector(base: owner.base, address: address, timeout: owner.config.connectTimeout) { [weak self] result in
+        Connector(base: owner.base, address: address, timeout: owner.config.connectTimeout) { [weak self, dispatchedAt] result in
+            if let metrics {
+                let figures = metrics.figures(address)
+                if case .success = result {
+                    figures.connectDuration.record(MonotonicClock.seconds() - dispatchedAt)
+                } else {
+                    figures.connectErrors.increment()
+                }
+            }
             guard let self, self.isBusy else {
                 if case .success(let fd) = result { Glibc.close(fd) }
                 return

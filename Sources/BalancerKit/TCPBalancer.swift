@@ -1,3 +1,4 @@
+import ClusterMetrics
 import EventCore
 import Logging
 #if canImport(Glibc)
@@ -20,8 +21,12 @@ public final class TCPBalancer: BalancerFront {
     /// One receive buffer for every splice: bytes are sent on or queued
     /// before the next read, and the loop runs one callback at a time.
     let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+    /// Counted when the balancer serves metrics (`--metrics-port`).
+    private let metrics: BalancerMetrics?
 
-    public init(base: EventBase, config: BalancerConfig, directory: BackendDirectory, logger: Logger) throws(SystemError) {
+    public init(base: EventBase, config: BalancerConfig, directory: BackendDirectory, logger: Logger,
+                metrics: BalancerMetrics? = nil) throws(SystemError) {
+        self.metrics = metrics
         self.base = base
         self.config = config
         self.directory = directory
@@ -42,8 +47,10 @@ public final class TCPBalancer: BalancerFront {
     public var address: SocketAddress { listener?.address ?? config.listen }
     public var sharedAddress: SocketAddress? { sharedListener?.address }
     public var connectionCount: Int { splices.count }
+    public var sessionCount: Int { splices.count }
 
     private func accept(_ fd: Int32) {
+        metrics?.accepted()
         let splice = TCPSplice(owner: self, clientFD: fd, now: base.cachedNow)
         splices[ObjectIdentifier(splice)] = splice
         if splices.count >= config.maxConnections {
@@ -58,9 +65,21 @@ public final class TCPBalancer: BalancerFront {
         guard !splice.isClosed else { return }
         guard tried.count <= config.retries, let backend = directory.next(excluding: tried) else {
             logger.warning("no backend could take a connection (tried \(tried.count))")
+            metrics?.droppedSessions.increment()
             return splice.close()
         }
+        if let metrics, let failed = tried.last { metrics.figures(failed).retries.increment() }
+        let startedAt = metrics == nil ? 0 : MonotonicClock.seconds()
         Connector(base: base, address: backend, timeout: config.connectTimeout) { [unowned self] result in
+            if let metrics {
+                let figures = metrics.figures(backend)
+                if case .success = result {
+                    figures.connectDuration.record(MonotonicClock.seconds() - startedAt)
+                    figures.sessions.increment()
+                } else {
+                    figures.connectErrors.increment()
+                }
+            }
             switch result {
             case .success(let fd):
                 splice.connected(serverFD: fd, backend: backend)
@@ -73,6 +92,7 @@ public final class TCPBalancer: BalancerFront {
     }
 
     func backendFailed(_ backend: SocketAddress) {
+        metrics?.figures(backend).responseErrors.increment()
         directory.failed(backend)
     }
 

@@ -16,15 +16,15 @@ extension BlobService {
             return .respond(try get(names: names, id: id, request: request))
         case .PUT:
             let writer = try store.beginWrite(user: names.user, namespace: names.namespace, id: id, key: try Self.idempotencyKey(request))
-            return .readBody(BlobUploadSink(writer: writer, maxBody: maxBody, logger: logger))
+            return .readBody(BlobUploadSink(writer: writer, maxBody: maxBody, report: report))
         case .POST:
-            return .readBody(CollectingSink(limit: 64 * 1024) { [store, logger] body in
+            return .readBody(CollectingSink(limit: 64 * 1024) { [store, report] body in
                 do {
                     let flags = try FlagList.parse(body)
                     try store.setFlags(flags, user: names.user, namespace: names.namespace, id: id)
                     return HTTPResponse(status: 200)
                 } catch {
-                    return BlobService.response(for: error, logger: logger, otherwise: .text(400, "body must be a JSON list of flags"))
+                    return BlobService.response(for: error, report: report, otherwise: .text(400, "body must be a JSON list of flags"))
                 }
             })
         case .DELETE:

@@ -33,7 +33,7 @@ extension BlobService {
             return .respond(busy)
         }
         let what = "\(names.user.value)/\(names.namespace.value)"
-        let logger = self.logger
+        let logger = self.logger, report = self.report
         return .respondLater { [listings] complete in
             listings.enter { slot in
                 background.run({ () -> Result<(ListingWork, ListingWork.Chunk), StoreError> in
@@ -47,7 +47,7 @@ extension BlobService {
                     switch result {
                     case .failure(let error):
                         slot.release()
-                        complete(BlobService.response(for: error, logger: logger, otherwise: .text(500, "listing failed")))
+                        complete(BlobService.response(for: error, report: report, otherwise: .text(500, "listing failed")))
                     case .success(let (work, first)):
                         if first.last && !first.compressed {
                             slot.release()
@@ -90,7 +90,7 @@ extension BlobService {
             response.headers.append(name: "Content-Encoding", value: "gzip")
             return response
         } catch {
-            return BlobService.response(for: error, logger: logger, otherwise: .text(500, "listing failed"))
+            return BlobService.response(for: error, report: report, otherwise: .text(500, "listing failed"))
         }
     }
 }

@@ -12,11 +12,11 @@ extension BlobService {
                 do {
                     return try download(names: names, idsJSON: body)
                 } catch {
-                    return BlobService.response(for: error, logger: logger, otherwise: .text(400, "body must be a JSON list of blob ids"))
+                    return BlobService.response(for: error, report: report, otherwise: .text(400, "body must be a JSON list of blob ids"))
                 }
             })
         case "upload":
-            return .readBody(StreamUploadSink(store: store, names: names, maxBody: maxBody, logger: logger))
+            return .readBody(StreamUploadSink(store: store, names: names, maxBody: maxBody, report: report))
         default:
             throw RequestError.badQuery("direction must be download or upload")
         }

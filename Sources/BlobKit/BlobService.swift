@@ -12,6 +12,9 @@ public final class BlobService: HTTPHandler {
     let maxBody: Int
     let credentials: Credentials?
     let logger: Logger
+    /// Store failures are counted here too (nil: only logged).
+    let failures: StoreFailureCounter?
+    var report: FailureReport { FailureReport(logger: logger, counter: failures) }
     /// Listings walk the file system off the loop, so a namespace of
     /// 100,000 blobs does not stall the other clients.
     let background: BackgroundWork?
@@ -19,7 +22,8 @@ public final class BlobService: HTTPHandler {
     let listings: ListingGate
 
     public init(store: BlobStore, maxBody: Int, credentials: Credentials?, logger: Logger, background: BackgroundWork? = nil,
-                listings: ListingGate = ListingGate(maxRunning: 2, maxWaiting: 8)) {
+                listings: ListingGate = ListingGate(maxRunning: 2, maxWaiting: 8), failures: StoreFailureCounter? = nil) {
+        self.failures = failures
         self.background = background
         self.listings = listings
         self.store = store
@@ -70,7 +74,7 @@ public final class BlobService: HTTPHandler {
                 return .respond(.text(404, "no such resource"))
             }
         } catch {
-            return .respond(Self.response(for: error, logger: logger, otherwise: internalError(error)))
+            return .respond(Self.response(for: error, report: report, otherwise: internalError(error)))
         }
     }
 
@@ -99,14 +103,15 @@ public final class BlobService: HTTPHandler {
     /// gets the one-line reason, the log also the path (never sent: it would
     /// tell a client how the server's disk is laid out). Anything else is
     /// `otherwise`.
-    static func response(for error: any Error, logger: Logger,
+    static func response(for error: any Error, report: FailureReport,
                          otherwise fallback: @autoclosure () -> HTTPResponse) -> HTTPResponse {
         switch error {
         case StoreError.alreadyDone:
             // A repeat of a request already done answers as the original did.
             return HTTPResponse(status: 200)
         case let error as StoreError:
-            if case .system = error { logger.error("store failure: \(error.logDescription)") }
+            if case .system = error { report.logger.error("store failure: \(error.logDescription)") }
+            if let failure = StoreFailure(error) { report.counter?.count(failure) }
             var response = HTTPResponse.text(error.status, error.reason)
             if let seconds = error.retryAfter { response.headers.append(name: "Retry-After", value: String(seconds)) }
             return response

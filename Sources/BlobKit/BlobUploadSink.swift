@@ -6,13 +6,13 @@ import Logging
 final class BlobUploadSink: RequestBodySink {
     private let writer: BlobWriter
     private let maxBody: Int
-    private let logger: Logger
+    private let report: FailureReport
     private var received = 0
 
-    init(writer: BlobWriter, maxBody: Int, logger: Logger) {
+    init(writer: BlobWriter, maxBody: Int, report: FailureReport) {
         self.writer = writer
         self.maxBody = maxBody
-        self.logger = logger
+        self.report = report
     }
 
     func receive(_ bytes: UnsafeRawBufferPointer) -> HTTPResponse? {
@@ -26,7 +26,7 @@ final class BlobUploadSink: RequestBodySink {
             return nil
         } catch {
             writer.abort()
-            return BlobService.response(for: error, logger: logger, otherwise: .text(500, "internal error"))
+            return BlobService.response(for: error, report: report, otherwise: .text(500, "internal error"))
         }
     }
 
@@ -35,7 +35,7 @@ final class BlobUploadSink: RequestBodySink {
             try writer.commit()
             return HTTPResponse(status: 200)
         } catch {
-            return BlobService.response(for: error, logger: logger, otherwise: .text(500, "internal error"))
+            return BlobService.response(for: error, report: report, otherwise: .text(500, "internal error"))
         }
     }
 

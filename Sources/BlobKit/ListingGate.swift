@@ -18,8 +18,8 @@ public final class ListingGate {
     /// Whether `enter` would run or queue a listing rather than refuse it.
     var hasRoom: Bool { running < maxRunning || waiting.count < maxWaiting }
 
-    /// Listings running now, and waiting for a slot (for tests and logs).
-    var load: (running: Int, waiting: Int) { (running, waiting.count) }
+    /// Listings running now, and waiting for a slot (for metrics and tests).
+    public var load: (running: Int, waiting: Int) { (running, waiting.count) }
 
     /// Runs `start` with a slot now, or once one is free (check `hasRoom`
     /// first); the listing releases the slot when its walk is over.

@@ -10,7 +10,7 @@ final class StreamUploadSink: RequestBodySink {
     private let store: BlobStore
     private let names: UserNamespace
     private let maxBody: Int
-    private let logger: Logger
+    private let report: FailureReport
     private var manifestLine: [UInt8] = []
     /// The manifest once its line is complete, and how many of its
     /// entries were started: the next one is `manifest.entries[started]`.
@@ -19,9 +19,9 @@ final class StreamUploadSink: RequestBodySink {
     private var current: (writer: BlobWriter, remaining: Int)?
     private static let maxManifest = 1024 * 1024
 
-    init(store: BlobStore, names: UserNamespace, maxBody: Int, logger: Logger) {
+    init(store: BlobStore, names: UserNamespace, maxBody: Int, report: FailureReport) {
         self.store = store
-        self.logger = logger
+        self.report = report
         self.names = names
         self.maxBody = maxBody
     }
@@ -51,7 +51,7 @@ final class StreamUploadSink: RequestBodySink {
             return nil
         } catch {
             abort()
-            return BlobService.response(for: error, logger: logger, otherwise: .text(400, "malformed stream upload"))
+            return BlobService.response(for: error, report: report, otherwise: .text(400, "malformed stream upload"))
         }
     }
 
@@ -70,7 +70,7 @@ final class StreamUploadSink: RequestBodySink {
             return HTTPResponse(status: 200)
         } catch {
             abort()
-            return BlobService.response(for: error, logger: logger, otherwise: .text(400, "malformed stream upload"))
+            return BlobService.response(for: error, report: report, otherwise: .text(400, "malformed stream upload"))
         }
     }
 

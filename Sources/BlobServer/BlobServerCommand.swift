@@ -1,5 +1,6 @@
 import ArgumentParser
 import BlobKit
+import ClusterMetrics
 import CommandLineSupport
 import EventCore
 import HTTPServerKit
@@ -83,6 +84,9 @@ struct BlobServerCommand: ParsableCommand {
     @Option(help: "Also accept on this inherited listening socket, shared with other processes (blob-cluster --mode direct passes its front port as descriptor 3). On stop the worker stops accepting on it and drains; the socket stays open in the others.")
     var listenFd: Int32?
 
+    @Flag(inversion: .prefixedNo, help: "Count requests, latencies, bytes and store failures, and serve them at GET /metrics (Prometheus text format) on --port.")
+    var metrics = true
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -145,17 +149,24 @@ struct BlobServerCommand: ParsableCommand {
         let sweeper = TemporaryFileSweeper(sweep: TemporaryFileSweep(store: blobStore, maxAge: tempMaxAge.seconds),
                                            base: base, background: background, logger: logger)
         defer { sweeper.close() }
+        let workerMetrics = metrics ? WorkerMetrics() : nil
+        let listings = ListingGate(maxRunning: maxListings, maxWaiting: listingQueue)
         let service = BlobService(
             store: blobStore, maxBody: maxBody.bytes, credentials: credentials, logger: logger,
-            background: background, listings: ListingGate(maxRunning: maxListings, maxWaiting: listingQueue))
+            background: background, listings: listings, failures: workerMetrics)
         var config = HTTPServerConfig()
         config.limits.maxBodyBytes = maxBody.bytes
         config.headerTimeout = headerTimeout.seconds
         config.idleTimeout = idleTimeout.seconds
         config.discardBodyLimit = discardBodyLimit.bytes
         config.maxConnections = HTTPServerConfig.connectionCap(descriptorLimit: descriptorLimit)
-        let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
+        let front = workerMetrics.map { MetricsEndpoint(registry: $0.registry, inner: service) }
+        let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: front ?? service, config: config)
         defer { server.close() }
+        if let workerMetrics, let front {
+            server.observer = workerMetrics.requests
+            front.beforeScrape = { [unowned server] in workerMetrics.refresh(server: server, listings: listings) }
+        }
         if let listenFd { try server.listen(onShared: listenFd) }
         // TERM and INT finish the requests in flight (up to 10 s), then exit;
         // a lost lifeline (the supervisor died) stops at once.

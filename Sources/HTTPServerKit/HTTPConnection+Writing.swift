@@ -37,6 +37,11 @@ extension HTTPConnection {
         } else if request?.version == .http10 {
             generated.connection = .keepAlive
         }
+        if let observer = server.observer {
+            observer.answered(observed, status: status, bodyBytesReceived: bodyBytesReceived,
+                              bodyBytesSent: isHead ? 0 : response.body.length)
+            observed = nil
+        }
         scratch.removeAll(keepingCapacity: true)
         ResponseHead(status: status, headers: response.headers).serialize(into: &scratch, adding: generated)
         var alive: Bool
@@ -123,6 +128,8 @@ extension HTTPConnection {
                 if let remaining = production.remaining {
                     guard remaining >= size else { body.discard(); return finish(false) }
                     production.remaining = remaining - size
+                } else {
+                    server.observer?.producedBodyBytes(size)
                 }
                 guard appendPiece(body, size: size, chunked: production.chunked) else { return finish(false) }
             }

@@ -33,6 +33,10 @@ final class HTTPConnection {
     /// Output bytes seen pending at the last sweep, and since when: a client
     /// that takes none of our answer for too long is dropped.
     var stalledOutput: (bytes: Int, since: Double) = (0, 0)
+    /// The request being answered, as the server's observer noted it, and
+    /// the body bytes read of it (kept only when there is an observer).
+    var observed: ObservedRequest?
+    var bodyBytesReceived = 0
 
     init(server: HTTPServer, fd: Int32, peer: String) {
         self.server = server
@@ -117,6 +121,10 @@ final class HTTPConnection {
         case .head(let head):
             state = .awaitingHead(since: nil)
             let request = Request(head)
+            if let observer = server.observer {
+                observed = observer.requestBegan(head, from: peer)
+                bodyBytesReceived = 0
+            }
             switch server.handler.handle(head, from: peer) {
             case .respond(let response):
                 send(response, to: request, then: afterEarlyAnswer(head))
@@ -136,6 +144,7 @@ final class HTTPConnection {
                 start { [weak self] response in self?.answerLater(response) }
             }
         case .body(let bytes):
+            bodyBytesReceived &+= bytes.count
             if case .discardingBody(let budget) = state {
                 // A chunked body longer than promised: close after all.
                 state = budget >= bytes.count ? .discardingBody(budget: budget - bytes.count) : .closingAfterFlush(linger: true)

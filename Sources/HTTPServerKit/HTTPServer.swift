@@ -12,6 +12,8 @@ public final class HTTPServer {
     let handler: HTTPHandler
     let config: HTTPServerConfig
     let date = HTTPDate()
+    /// Told of every answer (metrics, access log); nil costs nothing.
+    public var observer: HTTPServerObserver?
     private var listener: Listener?
     /// A listening socket shared with other processes (`listen(onShared:)`).
     private var sharedListener: Listener?
@@ -43,6 +45,9 @@ public final class HTTPServer {
 
     /// The shared socket's address, if there is one.
     public var sharedAddress: SocketAddress? { sharedListener?.address }
+
+    /// Client connections open now.
+    public var openConnections: Int { connections.count }
 
     /// Where the server listens, with the real port.
     public var address: SocketAddress { listener!.address }
