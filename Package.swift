@@ -83,7 +83,8 @@ let package = Package(
         .target(name: "SupervisorKit", swiftSettings: swiftSettings),
         .executableTarget(
             name: "Supervisor",
-            dependencies: ["CShims", "ClusterControl", "CommandLineSupport", "EventCore", "SupervisorKit", argumentParser, logging],
+            dependencies: ["CShims", "ClusterControl", "ClusterMetrics", "CommandLineSupport", "EventCore", "HTTPServerKit", "SupervisorKit",
+                           argumentParser, logging, prometheus],
             swiftSettings: swiftSettings),
 
         // The load generator of the sweep; `blob-load`.

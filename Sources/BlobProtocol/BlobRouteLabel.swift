@@ -22,13 +22,18 @@ public enum BlobRouteLabel: Int, CaseIterable, Sendable {
         if bytes.count == 1 && bytes[0] == UInt8(ascii: "/") {
             self = .baseline
         } else if Self.hasPrefix(bytes, "/blobs/") {
-            // /blobs/{user}/ lists, /blobs/{user}/{id} is a blob.
-            let rest = UnsafeBufferPointer(rebasing: bytes[7...])
-            guard let slash = rest.firstIndex(of: UInt8(ascii: "/")), slash > 0 else { self = .other; return }
-            let tail = rest[(slash + 1)...]
-            if tail.isEmpty { self = .list } else if tail.contains(UInt8(ascii: "/")) { self = .other } else { self = .blob }
+            // As the router: /blobs/{user} and /blobs/{user}/ list, /blobs/{user}/{id} is a blob.
+            switch Self.segmentsAfter(7, in: bytes) {
+            case .one, .oneWithSlash: self = .list
+            case .two: self = .blob
+            case .more: self = .other
+            }
         } else if Self.hasPrefix(bytes, "/stream/") {
-            self = bytes.count > 8 && !bytes[8...].contains(UInt8(ascii: "/")) ? .stream : .other
+            // /stream/{user}, and Soledad's /stream/{user}/.
+            switch Self.segmentsAfter(8, in: bytes) {
+            case .one, .oneWithSlash: self = .stream
+            case .two, .more: self = .other
+            }
         } else if Self.equals(bytes, "/healthcheck") {
             self = .healthcheck
         } else if Self.equals(bytes, "/metrics") {
@@ -36,6 +41,17 @@ public enum BlobRouteLabel: Int, CaseIterable, Sendable {
         } else {
             self = .other
         }
+    }
+
+    private enum Segments { case one, oneWithSlash, two, more }
+
+    /// How many segments follow the prefix of `start` bytes.
+    private static func segmentsAfter(_ start: Int, in bytes: UnsafeBufferPointer<UInt8>) -> Segments {
+        let rest = UnsafeBufferPointer(rebasing: bytes[start...])
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")) else { return .one }
+        let tail = rest[(slash + 1)...]
+        if tail.isEmpty { return .oneWithSlash }
+        return tail.contains(UInt8(ascii: "/")) ? .more : .two
     }
 
     private static func hasPrefix(_ bytes: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {

@@ -1,6 +1,8 @@
 import ClusterControl
+import ClusterMetrics
 import CommandLineSupport
 import EventCore
+import HTTPServerKit
 import Logging
 import SupervisorKit
 #if canImport(Glibc)
@@ -37,6 +39,8 @@ final class ClusterShell {
     private var probing: Set<Int32> = []
     private var exitCode: Int32?
     private var deadlineTimer: LoopEvent?
+    /// `/metrics` on `--metrics-port`, when asked for.
+    private var metricsServer: HTTPServer?
 
     init(command: SupervisorCommand, logger: Logger) throws {
         self.command = command
@@ -78,8 +82,22 @@ final class ClusterShell {
         let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.feed(.tick) }
         deadlineTimer = deadline
         events.append(deadline)
+        if let port = command.metricsPort {
+            do {
+                metricsServer = try serveMetrics(on: port)
+            } catch {
+                logger.critical("cannot start: metrics port \(command.host):\(port): \(error)")
+                events.forEach { $0.close() }
+                close(frontSocket)
+                lifeline.close()
+                base.close()
+                return ProgramExit.bootFailure
+            }
+        }
         feed(.start)
         if exitCode == nil { base.run() }
+        metricsServer?.close()
+        metricsServer = nil
         events.forEach { $0.close() }
         controls.values.forEach { $0.close() }
         controls = [:]
@@ -88,6 +106,13 @@ final class ClusterShell {
         frontSocket = -1
         base.close()
         return exitCode ?? 0
+    }
+
+    private func serveMetrics(on port: Int) throws(SystemError) -> HTTPServer {
+        let metrics = SupervisorMetrics()
+        let endpoint = MetricsEndpoint(registry: metrics.registry)
+        endpoint.beforeScrape = { [unowned self] in metrics.refresh(from: self.machine) }
+        return try HTTPServer(base: base, address: SocketAddress(host: command.host, port: port), handler: endpoint)
     }
 
     /// Binds the front port for good; returns it if it is taken.
@@ -104,6 +129,7 @@ final class ClusterShell {
     /// be bound now: a clear message beats children failing one by one.
     private func firstBusyPort() -> Int? {
         let ports = (0..<command.workers).map { command.workerBasePort + $0 } + Array(machine.config.balancerPorts)
+            + Array(command.metricsPorts)
         for port in ports {
             guard let (fd, port) = try? Sockets.listen(on: SocketAddress(host: command.host, port: port), backlog: 1) else { return port }
             close(fd)
@@ -162,6 +188,10 @@ final class ClusterShell {
                              "--mode", command.mode, "--control-fd", "0", "--check", "healthcheck",
                              "--log-level", command.logging.logLevel.rawValue]
             if command.exposeBackend { arguments.append("--expose-backend") }
+            if let metricsPort = command.metricsPort {
+                let index = port - machine.config.balancerPorts.lowerBound
+                arguments += ["--metrics-port", "\(metricsPort + 1 + index)"]
+            }
             for port in backends { arguments += ["--backend", "\(command.host):\(port)"] }
             let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd, sharedFD: frontSocket)
             pipe.closeReadEnd()

@@ -80,6 +80,9 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Tokens file ('user:token' lines) the workers require on /blobs and /stream.")
     var tokens: String?
 
+    @Option(help: "Serve metrics (Prometheus text format, GET /metrics): the supervisor's own on this port, balancer i's (tcp and http modes) on this + 1 + i. Each worker serves its own at /metrics on its port. Off when not given.")
+    var metricsPort: Int?
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
@@ -102,6 +105,20 @@ struct SupervisorCommand: ParsableCommand {
             throw ValidationError("--max-listings must be at least 1 and --listing-queue at least 0")
         }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
+        if let metricsPort {
+            let taken = metricsPorts
+            guard metricsPort >= 1, taken.upperBound <= 65536 else { throw ValidationError("--metrics-port leaves no room for \(taken.count) ports") }
+            let others = [port] + Array(workerBasePort ..< workerBasePort + maxWorkers + 1 + (isDirect ? 0 : balancers))
+            if let clash = others.first(where: taken.contains) {
+                throw ValidationError("--metrics-port: port \(clash) of \(taken.lowerBound)...\(taken.upperBound - 1) is taken by the front or a worker or balancer")
+            }
+        }
+    }
+
+    /// The supervisor's metrics port, then one per balancer.
+    var metricsPorts: Range<Int> {
+        guard let metricsPort else { return 0..<0 }
+        return metricsPort ..< metricsPort + 1 + (isDirect ? 0 : balancers)
     }
 
     /// Direct mode: the workers accept on the front port; no balancer.

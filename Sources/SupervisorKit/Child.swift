@@ -14,6 +14,9 @@ public struct Child: Equatable, Sendable {
     /// Not to be respawned when it exits: a worker being replaced (SIGHUP)
     /// or removed (SIGTTOU), or every child once the cluster stops.
     public var retiring = false
+    /// Set when the machine stops it to start it again (hung, or never
+    /// healthy): the cause its restart is counted under. Nil: it died on its own.
+    public var restartCause: RestartCause?
 
     public init(id: Int, role: ChildRole, port: Int, pid: Int32?, state: ChildState) {
         self.id = id
@@ -31,7 +34,7 @@ public struct Child: Equatable, Sendable {
 /// What a child is for: a balancer is probed by a TCP connect to its own
 /// port and told nothing; a worker is probed by `GET /healthcheck` and
 /// announced to the balancers once healthy.
-public enum ChildRole: Equatable, Sendable {
+public enum ChildRole: String, Equatable, Hashable, Sendable {
     case balancer
     case worker
 }

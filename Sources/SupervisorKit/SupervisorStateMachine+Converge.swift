@@ -126,6 +126,7 @@ extension SupervisorStateMachine {
                 actions.append(.log("\(Self.name(child)) on :\(child.port) not healthy after \(Int(config.startTimeout)) s; restarting it"))
                 if let pid = child.pid { actions.append(.terminate(pid: pid)) }
                 children[index].state = .stopping(deadline: now + config.killTimeout)
+                children[index].restartCause = .startTimeout
             default:
                 break
             }

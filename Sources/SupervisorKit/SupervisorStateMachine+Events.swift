@@ -38,6 +38,7 @@ extension SupervisorStateMachine {
         let delay = previous.map { uptime >= config.stableAfter ? config.initialBackoff : min($0 * 2, config.maxBackoff) }
             ?? config.initialBackoff
         backoff[child.port] = (delay, now + delay)
+        tallies.restarted(child.role, because: child.restartCause ?? .crashed)
         actions.append(.log("restarting \(Self.name(child)) on :\(child.port) in \(Int((delay * 1000).rounded())) ms"))
         return actions
     }
@@ -77,6 +78,7 @@ extension SupervisorStateMachine {
         }
         let child = children[index]
         children[index].state = .stopping(deadline: .infinity)
+        children[index].restartCause = .hung
         return [.log("\(Self.name(child)) (pid \(pid)) on :\(child.port) failed \(liveness.failures) liveness probes in a row; killing it")]
             + tell(.remove(port: child.port)) + [.kill(pid: pid)]
     }
@@ -95,11 +97,15 @@ extension SupervisorStateMachine {
             return [.log("restarting \(pendingRestarts.count) workers one at a time")]
         case .increase:
             guard phase == .running else { return [] }
-            target = min(target + 1, config.maxWorkers)
+            guard target < config.maxWorkers else { return [.log("workers: target \(target) already at --max-workers")] }
+            target += 1
+            tallies.scaled(.out)
             return [.log("workers: target \(target)")]
         case .decrease:
             guard phase == .running else { return [] }
-            target = max(target - 1, 1)
+            guard target > 1 else { return [.log("workers: target already 1")] }
+            target -= 1
+            tallies.scaled(.in)
             return [.log("workers: target \(target)")]
         }
     }

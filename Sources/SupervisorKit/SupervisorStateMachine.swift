@@ -23,6 +23,8 @@ public struct SupervisorStateMachine {
     public internal(set) var target: Int
     /// Every child not yet reaped, in the order they were spawned.
     public internal(set) var children: [Child] = []
+    /// Restarts and scale events so far (the supervisor's metrics).
+    public internal(set) var tallies = SupervisorTallies()
     var phase = Phase.idle
     var nextID = 1
     var announcedReady = false
