@@ -11,11 +11,14 @@ keep-alive c10. All traffic goes to 127.0.0.1.
 
 With --against BINARY a second blob-server (an earlier build, say) runs
 beside them on a store of its own and takes its turn in every round: the
-table then also gives ours over that build, measured in the same run."""
+table then also gives ours over that build, measured in the same run;
+--against-flags gives it flags of its own (the same binary with
+--no-metrics measures what metrics cost)."""
 
 import argparse
 import os
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
@@ -39,6 +42,9 @@ def main():
     parser.add_argument("--binary", required=True, help="path to the release blob-server")
     parser.add_argument("--against", metavar="BINARY",
                         help="another blob-server build to measure in the same rounds (its CPU ratio is ours over it)")
+    parser.add_argument("--against-flags", default="", metavar="FLAGS",
+                        help="flags for the --against build, e.g. --against-flags=--no-metrics with --against the same binary "
+                             "(the cost of a feature, measured in the same rounds)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=4, help="length of one measurement")
     parser.add_argument("--only", default="", help="comma-separated setting names to run (default: all)")
@@ -56,7 +62,7 @@ def main():
         if args.against:
             base_port = benchlib.free_port()
             base = procs.start([args.against, "--port", str(base_port), "--store", os.path.join(work, "base-store"),
-                                "--log-level", "error"], stdout=subprocess.DEVNULL)
+                                "--log-level", "error"] + shlex.split(args.against_flags), stdout=subprocess.DEVNULL)
             benchlib.wait_for_port(base_port)
             servers["base"] = (base, base_port, "/blobs/bench/")
         for label, (_, port, prefix) in servers.items():
@@ -113,7 +119,7 @@ def main():
                 row["ours/base cpu"] = f"{cpu['ours'] / cpu['base']:.2f}"
                 row["base/nginx cpu"] = f"{cpu['base'] / cpu['nginx']:.2f}"
             rows.append(row)
-        against = f"; base: {args.against}" if args.against else ""
+        against = f"; base: {args.against} {args.against_flags}".rstrip() if args.against else ""
         print(f"\nblob-server vs nginx (1 worker), {args.rounds} rounds of {args.seconds}s, medians; "
               f"blob-server without --fsync; files under {args.dir}{against}")
         columns = ["setting"]

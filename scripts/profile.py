@@ -15,6 +15,7 @@ goes to 127.0.0.1; the server is stopped by pid and its files removed."""
 
 import argparse
 import os
+import shlex
 import re
 import shutil
 import subprocess
@@ -59,6 +60,8 @@ def main():
     parser.add_argument("--nginx", action="store_true", help="profile one nginx worker instead of blob-server")
     parser.add_argument("--kind", choices=["baseline", "get", "put", "newconn"], default="get")
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--server-flags", default="", metavar="FLAGS",
+                        help="more flags for blob-server, e.g. --server-flags=--no-metrics")
     parser.add_argument("--top", type=int, default=30, help="lines of the inclusive profile to print")
     parser.add_argument("--keep", help="copy the callgrind output file here")
     args = parser.parse_args()
@@ -81,6 +84,7 @@ def main():
             if not args.binary:
                 parser.error("--binary is required unless --nginx is given")
             argv = [args.binary, "--port", str(port), "--store", os.path.join(work, "store"), "--log-level", "error"]
+            argv += shlex.split(args.server_flags)
             paths = OURS_PATHS
         server = procs.start(valgrind + argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         benchlib.wait_for_port(port, timeout=60)

@@ -12,6 +12,9 @@ public final class BlobService: HTTPHandler {
     let maxBody: Int
     let credentials: Credentials?
     let logger: Logger
+    /// Paths outside the API go here (the metrics endpoint): asked only
+    /// once the router found no route, so the API's requests never pay for it.
+    public var outsideTheAPI: HTTPHandler?
     /// Store failures are counted here too (nil: only logged).
     let failures: StoreFailureCounter?
     var report: FailureReport { FailureReport(logger: logger, counter: failures) }
@@ -47,6 +50,7 @@ public final class BlobService: HTTPHandler {
         case .healthcheck where method == .GET:
             return .respond(healthcheck())
         case .notFound:
+            if let outsideTheAPI { return outsideTheAPI.handle(request, from: peer) }
             return .respond(.text(404, "no such resource: \(request.path)"))
         case .badPath:
             return .respond(.text(400, "malformed path"))

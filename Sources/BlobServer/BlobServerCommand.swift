@@ -160,12 +160,14 @@ struct BlobServerCommand: ParsableCommand {
         config.idleTimeout = idleTimeout.seconds
         config.discardBodyLimit = discardBodyLimit.bytes
         config.maxConnections = HTTPServerConfig.connectionCap(descriptorLimit: descriptorLimit)
-        let front = workerMetrics.map { MetricsEndpoint(registry: $0.registry, inner: service) }
-        let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: front ?? service, config: config)
+        let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         defer { server.close() }
-        if let workerMetrics, let front {
+        if let workerMetrics {
+            let endpoint = MetricsEndpoint(registry: workerMetrics.registry)
+            endpoint.beforeScrape = { [unowned server] in workerMetrics.refresh(server: server, listings: listings) }
+            endpoint.histograms = [workerMetrics.requests.durations]
+            service.outsideTheAPI = endpoint
             server.observer = workerMetrics.requests
-            front.beforeScrape = { [unowned server] in workerMetrics.refresh(server: server, listings: listings) }
         }
         if let listenFd { try server.listen(onShared: listenFd) }
         // TERM and INT finish the requests in flight (up to 10 s), then exit;

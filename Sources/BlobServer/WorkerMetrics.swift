@@ -22,7 +22,7 @@ final class WorkerMetrics: StoreFailureCounter, @unchecked Sendable {
 
     init() {
         requests = RequestMetrics(registry: registry, prefix: "blob", routes: BlobRouteLabel.allCases.map(\.name)) { head in
-            head.withPathAndQueryBytes { path, _ in BlobRouteLabel(path: path).rawValue }
+            head.withTargetBytes { BlobRouteLabel(target: $0).rawValue }
         }
         var failures: [StoreFailure: Counter] = [:]
         for kind in StoreFailure.allCases { failures[kind] = registry.counter(Self.storeFailures, [("kind", kind.rawValue)]) }
@@ -38,6 +38,7 @@ final class WorkerMetrics: StoreFailureCounter, @unchecked Sendable {
 
     /// Sets what is read rather than counted, before a scrape.
     func refresh(server: HTTPServer, listings: ListingGate) {
+        requests.flush()
         connections.set(Int64(server.openConnections))
         let load = listings.load
         listingsRunning.set(Int64(load.running))

@@ -37,7 +37,7 @@ extension HTTPConnection {
         } else if request?.version == .http10 {
             generated.connection = .keepAlive
         }
-        if let observer = server.observer {
+        if let observer {
             observer.answered(observed, status: status, bodyBytesReceived: bodyBytesReceived,
                               bodyBytesSent: isHead ? 0 : response.body.length)
             observed = nil
@@ -129,7 +129,7 @@ extension HTTPConnection {
                     guard remaining >= size else { body.discard(); return finish(false) }
                     production.remaining = remaining - size
                 } else {
-                    server.observer?.producedBodyBytes(size)
+                    observer?.producedBodyBytes(size)
                 }
                 guard appendPiece(body, size: size, chunked: production.chunked) else { return finish(false) }
             }

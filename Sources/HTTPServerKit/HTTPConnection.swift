@@ -36,11 +36,15 @@ final class HTTPConnection {
     /// The request being answered, as the server's observer noted it, and
     /// the body bytes read of it (kept only when there is an observer).
     var observed: ObservedRequest?
+    /// The server's observer, held here: reading it through the unowned
+    /// server on every request cost a retain and a release each time.
+    let observer: HTTPServerObserver?
     var bodyBytesReceived = 0
 
     init(server: HTTPServer, fd: Int32, peer: String) {
         self.server = server
         self.peer = peer
+        observer = server.observer
         let limits = server.config.limits
         parser = RequestParser(limits: limits)
         input = InputBuffer(capacity: 16 * 1024, maxCapacity: limits.maxHeadBytes + limits.maxRequestLine + 1024)
@@ -121,7 +125,7 @@ final class HTTPConnection {
         case .head(let head):
             state = .awaitingHead(since: nil)
             let request = Request(head)
-            if let observer = server.observer {
+            if let observer {
                 observed = observer.requestBegan(head, from: peer)
                 bodyBytesReceived = 0
             }

@@ -12,7 +12,8 @@ public final class HTTPServer {
     let handler: HTTPHandler
     let config: HTTPServerConfig
     let date = HTTPDate()
-    /// Told of every answer (metrics, access log); nil costs nothing.
+    /// Told of every answer (metrics, access log); nil costs nothing. Set
+    /// it before the loop runs: each connection keeps the one it started with.
     public var observer: HTTPServerObserver?
     private var listener: Listener?
     /// A listening socket shared with other processes (`listen(onShared:)`).

@@ -14,20 +14,17 @@ public protocol HTTPServerObserver: AnyObject {
     func producedBodyBytes(_ count: Int)
 }
 
-/// What an observer keeps of a request until its answer.
+/// What an observer keeps of a request until its answer: plain values, so
+/// the connection holds it without reference counting.
 public struct ObservedRequest: Sendable {
-    public var method: HTTPMethod
-    /// The observer's own route number (a label index).
-    public var route: Int
+    /// The observer's own number for the request's labels (method and
+    /// route, say): an integer, so keeping it costs no reference count.
+    public var labels: Int
     /// Monotonic seconds at the head's arrival.
     public var startedAt: Double
-    /// The access log's start of a line, when one is kept.
-    public var logLine: [UInt8]?
 
-    public init(method: HTTPMethod, route: Int, startedAt: Double, logLine: [UInt8]? = nil) {
-        self.method = method
-        self.route = route
+    public init(labels: Int, startedAt: Double) {
+        self.labels = labels
         self.startedAt = startedAt
-        self.logLine = logLine
     }
 }

@@ -19,6 +19,13 @@ final class BlobRouteLabelTests: XCTestCase {
         }
     }
 
+    func testATargetsQueryIsNotPartOfItsShape() {
+        for (target, label) in [("/blobs/u/x?namespace=a/b", BlobRouteLabel.blob), ("/blobs/u/?x=1", .list), ("/?a", .baseline), ("?", .other)] {
+            var text = target
+            XCTAssertEqual(text.withUTF8 { BlobRouteLabel(target: UnsafeRawBufferPointer($0)) }, label, target)
+        }
+    }
+
     func testEveryLabelHasADistinctName() {
         XCTAssertEqual(Set(BlobRouteLabel.allCases.map(\.name)).count, BlobRouteLabel.allCases.count)
     }
