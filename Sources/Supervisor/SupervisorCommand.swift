@@ -106,8 +106,9 @@ struct SupervisorCommand: ParsableCommand {
         }
         guard SocketAddress(host: host, port: port).sockaddr() != nil else { throw ValidationError("--host must be an IPv4 address") }
         if let metricsPort {
+            guard (1...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 1...65535") }
             let taken = metricsPorts
-            guard metricsPort >= 1, taken.upperBound <= 65536 else { throw ValidationError("--metrics-port leaves no room for \(taken.count) ports") }
+            guard taken.upperBound <= 65536 else { throw ValidationError("--metrics-port leaves no room for \(taken.count) ports") }
             let others = [port] + Array(workerBasePort ..< workerBasePort + maxWorkers + 1 + (isDirect ? 0 : balancers))
             if let clash = others.first(where: taken.contains) {
                 throw ValidationError("--metrics-port: port \(clash) of \(taken.lowerBound)...\(taken.upperBound - 1) is taken by the front or a worker or balancer")

@@ -37,6 +37,9 @@ final class CommandLineTests: XCTestCase {
             ("blob-balancer", ["--retries", "1000"], "--retries"),
             ("blob-balancer", ["--control-fd", "-1"], "--control-fd"),
             ("blob-balancer", ["--mode", "udp"], "--mode"),
+            ("blob-balancer", ["--metrics-port", "70000"], "--metrics-port"),
+            ("blob-cluster", ["--store", "/tmp/x", "--metrics-port", "99999999999999999"], "--metrics-port"),
+            ("blob-cluster", ["--store", "/tmp/x", "--metrics-port", "8001"], "--metrics-port"),
             ("blob-load", ["--action", "put", "--timeout", "9999999999h"], "--timeout"),
         ]
         for (program, arguments, flag) in cases {
