@@ -140,16 +140,25 @@ struct BalancerCommand: ParsableCommand {
             case .tcp: front = try TCPBalancer(base: base, config: config, directory: directory, logger: logger, metrics: metrics)
             case .http: front = try HTTPBalancer(base: base, config: config, directory: directory, logger: logger, metrics: metrics)
             }
-            if let metrics, let metricsPort {
-                let endpoint = MetricsEndpoint(registry: metrics.registry)
-                endpoint.beforeScrape = { [unowned front] in metrics.refresh(sessions: front.sessionCount, directory: directory) }
-                metricsServer = try HTTPServer(base: base, address: SocketAddress(host: host, port: metricsPort), handler: endpoint)
-            }
         } catch {
             logger.critical("cannot start: \(error)")
             directory.close()
             base.close()
             throw ExitCode.bootFailure
+        }
+        if let metrics, let metricsPort {
+            let endpoint = MetricsEndpoint(registry: metrics.registry)
+            endpoint.beforeScrape = { [unowned front] in metrics.refresh(sessions: front.sessionCount, directory: directory) }
+            do {
+                metricsServer = try HTTPServer(base: base, address: SocketAddress(host: host, port: metricsPort), handler: endpoint)
+            } catch {
+                // The front's listeners are events of the loop: freed before it.
+                logger.critical("cannot start: metrics port \(host):\(metricsPort): \(error)")
+                front.close()
+                directory.close()
+                base.close()
+                throw ExitCode.bootFailure
+            }
         }
         let stopper = GracefulStop(base: base, front: front, timeout: config.stopTimeout, logger: logger)
         var events = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0) { stopper.begin() } }

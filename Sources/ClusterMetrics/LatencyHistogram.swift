@@ -32,12 +32,6 @@ public final class LatencyHistogram {
         sums[index] += seconds
     }
 
-    /// Observations so far under label value number `index`.
-    public func count(at index: Int) -> Int {
-        let start = index * (bounds.count + 1)
-        return counts[start ..< start + bounds.count + 1].reduce(0, &+)
-    }
-
     /// The family in the text format: HELP, TYPE, then per label value the
     /// cumulative `_bucket` lines, `+Inf`, `_sum` and `_count`.
     public func write(into text: inout [UInt8]) {

@@ -151,7 +151,7 @@ final class ClusterShell {
         while next < pendingEvents.count {
             let event = pendingEvents[next]
             next += 1
-            for action in machine.handle(event, now: monotonicNow()) {
+            for action in machine.handle(event, now: MonotonicClock.seconds()) {
                 if let followUp = perform(action) { pendingEvents.append(followUp) }
             }
         }
@@ -163,7 +163,7 @@ final class ClusterShell {
     private func armDeadlineTimer() {
         guard let deadlineTimer, exitCode == nil else { return }
         deadlineTimer.cancel()
-        if let deadline = machine.nextDeadline() { deadlineTimer.add(after: max(0, deadline - monotonicNow())) }
+        if let deadline = machine.nextDeadline() { deadlineTimer.add(after: max(0, deadline - MonotonicClock.seconds())) }
     }
 
     private func reap() {
@@ -248,12 +248,5 @@ final class ClusterShell {
         case .drain(let port): return .drain(SocketAddress(host: host, port: port))
         case .remove(let port): return .remove(SocketAddress(host: host, port: port))
         }
-    }
-
-    /// Seconds on a clock that never jumps (the machine's deadlines).
-    private func monotonicNow() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

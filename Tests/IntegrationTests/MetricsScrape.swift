@@ -32,6 +32,4 @@ struct MetricsScrape {
         samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }
             .reduce(0) { $0 + $1.value }
     }
-
-    func has(_ name: String) -> Bool { samples.contains { $0.name == name } }
 }
