@@ -54,6 +54,7 @@ final class ClusterShell {
         config.killTimeout = 5
         config.livenessInterval = command.livenessInterval.seconds
         config.livenessFailures = command.livenessFailures
+        config.autoscale = command.scaling.policy
         machine = SupervisorStateMachine(config: config)
     }
 
@@ -82,6 +83,11 @@ final class ClusterShell {
         let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.feed(.tick) }
         deadlineTimer = deadline
         events.append(deadline)
+        if command.scaling.autoscale {
+            let sampler = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.sampleWorkerCPU() }
+            sampler.add(after: command.scaling.autoscaleInterval.seconds)
+            events.append(sampler)
+        }
         if let port = command.metricsPort {
             do {
                 metricsServer = try serveMetrics(on: port)
@@ -109,7 +115,7 @@ final class ClusterShell {
     }
 
     private func serveMetrics(on port: Int) throws(SystemError) -> HTTPServer {
-        let metrics = SupervisorMetrics()
+        let metrics = SupervisorMetrics(autoscaling: command.scaling.autoscale)
         let endpoint = MetricsEndpoint(registry: metrics.registry)
         endpoint.beforeScrape = { [unowned self] in metrics.refresh(from: self.machine) }
         return try HTTPServer(base: base, address: SocketAddress(host: command.host, port: port), handler: endpoint)
@@ -164,6 +170,16 @@ final class ClusterShell {
         guard let deadlineTimer, exitCode == nil else { return }
         deadlineTimer.cancel()
         if let deadline = machine.nextDeadline() { deadlineTimer.add(after: max(0, deadline - MonotonicClock.seconds())) }
+    }
+
+    /// The autoscaler's signal: every worker's CPU so far (the machine
+    /// keeps the previous sample and picks the serving ones).
+    private func sampleWorkerCPU() {
+        var cpu: [Int32: Double] = [:]
+        for child in machine.children where child.role == .worker {
+            if let pid = child.pid, let seconds = ProcessCPUTime.seconds(of: pid) { cpu[pid] = seconds }
+        }
+        feed(.workerCPU(cpu))
     }
 
     private func reap() {

@@ -18,7 +18,7 @@ struct SupervisorCommand: ParsableCommand {
 
             Prints one line once every worker answers /healthcheck and every balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...' ('balancers 127.0.0.1:8000 (pid N, pid M)' with --balancers 2, 'direct 127.0.0.1:8000 (every worker accepts on it)' in direct mode).
 
-            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker.
+            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker. With --autoscale the count also follows the workers' CPU; each decision is logged with its reason.
 
             Exits 3 if the cluster cannot start (port in use, store not writable).
             """)
@@ -83,11 +83,14 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Serve metrics (Prometheus text format, GET /metrics): the supervisor's own on this port, balancer i's (tcp and http modes) on this + 1 + i. Each worker serves its own at /metrics on its port. Off when not given.")
     var metricsPort: Int?
 
+    @OptionGroup(title: "Autoscaling") var scaling: AutoscaleOptions
+
     @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         guard (1...256).contains(maxWorkers) else { throw ValidationError("--max-workers must be 1...256") }
         guard (1...maxWorkers).contains(workers) else { throw ValidationError("--workers must be 1...\(maxWorkers)") }
+        try scaling.validate(workers: workers, maxWorkers: maxWorkers)
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (1...16).contains(balancers) else { throw ValidationError("--balancers must be 1...16") }
         // One spare port above the workers is used for rolling restarts, then one per balancer.

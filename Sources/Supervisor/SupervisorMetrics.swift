@@ -3,7 +3,8 @@ import Prometheus
 import SupervisorKit
 
 /// The supervisor's figures, served on `--metrics-port`: workers wanted and
-/// running, children by role and state, restarts by cause, scale events.
+/// running, children by role and state, restarts by cause, scale events,
+/// and with --autoscale the CPU the policy saw last.
 /// All of it is read from the state machine at each scrape: the machine
 /// keeps the counts, so there is one truth and nothing to miss.
 final class SupervisorMetrics {
@@ -11,18 +12,22 @@ final class SupervisorMetrics {
     static let running = MetricName("cluster_workers_running", help: "Workers running and healthy.")
     static let children = MetricName("cluster_children", help: "Child processes by role and state (starting, running, stopping).")
     static let restarts = MetricName("cluster_restarts_total", help: "Children started again, by role and cause (crashed, hung, start_timeout).")
-    static let scaleEvents = MetricName("cluster_scale_events_total", help: "Moves of the worker target, by direction (out, in).")
+    static let scaleEvents = MetricName("cluster_scale_events_total", help: "Moves of the worker target, by direction (out, in): signals and --autoscale.")
+    static let workerCPU = MetricName(
+        "cluster_autoscale_worker_cpu", help: "With --autoscale: the serving workers' mean CPU at the last sample, as a fraction of one core.")
 
     let registry = PrometheusCollectorRegistry()
     private let wanted: Gauge
     private let running: Gauge
+    private let workerCPU: Gauge?
     private var children: [String: Gauge] = [:]
     /// Each counter with the tally it last showed: a scrape adds the difference.
     private var restarts: [SupervisorTallies.RestartKey: (counter: Counter, shown: Int)] = [:]
     private var scaleEvents: [ScaleDirection: (counter: Counter, shown: Int)] = [:]
 
-    init() {
+    init(autoscaling: Bool) {
         wanted = registry.gauge(Self.wanted)
+        workerCPU = autoscaling ? registry.gauge(Self.workerCPU) : nil
         running = registry.gauge(Self.running)
         for role in [ChildRole.worker, .balancer] {
             for state in ["starting", "running", "stopping"] {
@@ -40,6 +45,7 @@ final class SupervisorMetrics {
 
     func refresh(from machine: SupervisorStateMachine) {
         wanted.set(Int64(machine.target))
+        if let workerCPU, let utilization = machine.autoscaler?.utilization { workerCPU.set(utilization) }
         var counts: [String: Int] = [:]
         for child in machine.children {
             let state: String

@@ -39,6 +39,9 @@ public struct SupervisorConfig: Sendable {
     /// The exit code of a child that cannot start: halts the supervisor
     /// (the programs' `ProgramExit.bootFailure`, passed in by the shell).
     public var bootFailureCode: Int32
+    /// `--autoscale`: the worker target follows the workers' CPU within
+    /// `minWorkers...maxWorkers`; nil: only signals move it.
+    public var autoscale: AutoscalePolicy?
 
     public init(workers: Int, maxWorkers: Int = 8, balancerPort: Int = 8000, basePort: Int = 8001,
                 gracefulTimeout: Double = 30, bootFailureCode: Int32) {

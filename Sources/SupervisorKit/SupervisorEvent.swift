@@ -16,6 +16,9 @@ public enum SupervisorEvent: Equatable, Sendable {
     /// A probe failed: no answer within its timeout, or not 200.
     case unhealthy(pid: Int32)
     case signal(SupervisorSignal)
+    /// With `--autoscale`, every sample interval: each worker's cumulative
+    /// CPU seconds (user + system, from /proc) by pid.
+    case workerCPU([Int32: Double])
     /// Time passed: backoffs, deadlines and probes are due. Ticking more
     /// often than `nextDeadline()` is harmless.
     case tick

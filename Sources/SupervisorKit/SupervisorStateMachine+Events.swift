@@ -100,12 +100,14 @@ extension SupervisorStateMachine {
             guard target < config.maxWorkers else { return [.log("workers: target \(target) already at --max-workers")] }
             target += 1
             tallies.scaled(.out)
+            autoscaler?.targetMoved(now: now)
             return [.log("workers: target \(target)")]
         case .decrease:
             guard phase == .running else { return [] }
             guard target > 1 else { return [.log("workers: target already 1")] }
             target -= 1
             tallies.scaled(.in)
+            autoscaler?.targetMoved(now: now)
             return [.log("workers: target \(target)")]
         }
     }

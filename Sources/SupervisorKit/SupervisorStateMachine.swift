@@ -25,6 +25,8 @@ public struct SupervisorStateMachine {
     public internal(set) var children: [Child] = []
     /// Restarts and scale events so far (the supervisor's metrics).
     public internal(set) var tallies = SupervisorTallies()
+    /// With `config.autoscale`: the policy and what it has seen.
+    public internal(set) var autoscaler: Autoscaler?
     var phase = Phase.idle
     var nextID = 1
     var announcedReady = false
@@ -45,6 +47,7 @@ public struct SupervisorStateMachine {
     public init(config: SupervisorConfig) {
         self.config = config
         target = min(max(config.workers, 1), config.maxWorkers)
+        autoscaler = config.autoscale.map { Autoscaler(policy: $0, maxWorkers: config.maxWorkers) }
     }
 
     public var isStopping: Bool { if case .stopping = phase { return true } else { return false } }
@@ -72,6 +75,8 @@ public struct SupervisorStateMachine {
             return childUnhealthy(pid: pid, now: now)
         case .signal(let signal):
             actions += handle(signal, now: now)
+        case .workerCPU(let cpu):
+            actions += autoscale(cpu: cpu, now: now)
         case .tick:
             break
         }
