@@ -41,6 +41,9 @@ final class ClusterShell {
     private var deadlineTimer: LoopEvent?
     /// `/metrics` on `--metrics-port`, when asked for.
     private var metricsServer: HTTPServer?
+    /// READY=1 and STOPPING=1 for systemd, when run as a `Type=notify` unit.
+    private let systemd = SystemdNotifier()
+    private var toldSystemdStopping = false
 
     init(command: SupervisorCommand, logger: Logger) throws {
         self.command = command
@@ -163,6 +166,10 @@ final class ClusterShell {
         }
         pendingEvents.removeAll(keepingCapacity: true)
         feeding = false
+        if machine.isStopping && !toldSystemdStopping {
+            toldSystemdStopping = true
+            systemd.notify(["STOPPING=1", "STATUS=stopping"])
+        }
         armDeadlineTimer()
     }
 
@@ -227,6 +234,8 @@ final class ClusterShell {
         case .ready(let balancers, let workers):
             Console.line("blob-cluster ready: \(Self.frontDescription(balancers, host: command.host, port: frontPort)), "
                 + "workers \(Self.describe(workers)), supervisor pid \(getpid())")
+            systemd.notify(["READY=1", "MAINPID=\(getpid())",
+                            "STATUS=serving on \(command.host):\(frontPort) with \(workers.count) workers (\(command.mode) mode)"])
         case .exit(let code):
             exitCode = code
             base.stop()
