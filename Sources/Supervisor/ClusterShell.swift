@@ -43,6 +43,9 @@ final class ClusterShell {
     private var metricsServer: HTTPServer?
     /// READY=1 and STOPPING=1 for systemd, when run as a `Type=notify` unit.
     private let systemd = SystemdNotifier()
+    /// `blob-cluster status` asks here.
+    private var controlSocket: ControlSocket?
+    private let startedAt = MonotonicClock.seconds()
     private var toldSystemdStopping = false
 
     init(command: SupervisorCommand, logger: Logger) throws {
@@ -103,8 +106,21 @@ final class ClusterShell {
                 return ProgramExit.bootFailure
             }
         }
+        do {
+            controlSocket = try ControlSocket(path: command.controlSocketPath ?? "", base: base) { [unowned self] in self.status() }
+        } catch {
+            logger.critical("cannot start: \(error)")
+            metricsServer?.close()
+            events.forEach { $0.close() }
+            close(frontSocket)
+            lifeline.close()
+            base.close()
+            return ProgramExit.bootFailure
+        }
         feed(.start)
         if exitCode == nil { base.run() }
+        controlSocket?.close()
+        controlSocket = nil
         metricsServer?.close()
         metricsServer = nil
         events.forEach { $0.close() }
@@ -122,6 +138,11 @@ final class ClusterShell {
         let endpoint = MetricsEndpoint(registry: metrics.registry)
         endpoint.beforeScrape = { [unowned self] in metrics.refresh(from: self.machine) }
         return try HTTPServer(base: base, address: SocketAddress(host: command.host, port: port), handler: endpoint)
+    }
+
+    private func status() -> String {
+        ClusterStatus(machine: machine, now: MonotonicClock.seconds(), startedAt: startedAt, mode: command.mode,
+                      front: "\(command.host):\(frontPort)", supervisorPID: getpid()).text
     }
 
     /// Binds the front port for good; returns it if it is taken.

@@ -20,7 +20,11 @@ struct SupervisorCommand: ParsableCommand {
 
             Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker. With --autoscale the count also follows the workers' CPU; each decision is logged with its reason.
 
-            Exits 3 if the cluster cannot start (port in use, store not writable).
+            `blob-cluster status --store DIR` shows the running cluster's children and backends, asked over the supervisor's control socket (--control-socket; by default STORE.control.sock beside the store directory).
+
+            Under systemd (Type=notify), READY=1 is sent to $NOTIFY_SOCKET with the ready line and STOPPING=1 when stopping begins: see contrib/blob-cluster.service.
+
+            Exits 3 if the cluster cannot start (port in use, store not writable, control socket in use).
             """)
 
     @Option(help: "Number of worker processes (1 to --max-workers).")
@@ -83,6 +87,9 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Serve metrics (Prometheus text format, GET /metrics): the supervisor's own on this port, balancer i's (tcp and http modes) on this + 1 + i. Each worker serves its own at /metrics on its port. Off when not given.")
     var metricsPort: Int?
 
+    @Option(help: "The Unix socket `blob-cluster status` asks (made by the supervisor, mode 0660, removed on exit; default: STORE.control.sock beside the store directory).")
+    var controlSocket: String?
+
     @OptionGroup(title: "Autoscaling") var scaling: AutoscaleOptions
 
     @OptionGroup var logging: LoggingOptions
@@ -91,6 +98,10 @@ struct SupervisorCommand: ParsableCommand {
         guard (1...256).contains(maxWorkers) else { throw ValidationError("--max-workers must be 1...256") }
         guard (1...maxWorkers).contains(workers) else { throw ValidationError("--workers must be 1...\(maxWorkers)") }
         try scaling.validate(workers: workers, maxWorkers: maxWorkers)
+        guard let socket = controlSocketPath, UnixSocketAddress(socket) != nil, !socket.hasPrefix("@") else {
+            throw ValidationError("--control-socket must be a path of at most \(UnixSocketAddress.maximumLength) bytes"
+                + (controlSocket == nil ? " (the default beside --store is too long: give one)" : ""))
+        }
         guard (0...65535).contains(port) else { throw ValidationError("--port must be 0...65535") }
         guard (1...16).contains(balancers) else { throw ValidationError("--balancers must be 1...16") }
         // One spare port above the workers is used for rolling restarts, then one per balancer.
@@ -125,6 +136,9 @@ struct SupervisorCommand: ParsableCommand {
         return metricsPort ..< metricsPort + 1 + (isDirect ? 0 : balancers)
     }
 
+    /// The control socket's path: --control-socket, else beside the store.
+    var controlSocketPath: String? { controlSocket ?? ControlSocketPath.forStore(store) }
+
     /// Direct mode: the workers accept on the front port; no balancer.
     var isDirect: Bool { mode == "direct" }
 
@@ -136,6 +150,18 @@ struct SupervisorCommand: ParsableCommand {
         if fsync { arguments.append("--fsync") }
         if let tokens { arguments += ["--tokens", tokens] }
         return arguments
+    }
+
+    /// `blob-cluster status ...` is its own command: dispatched here, as
+    /// the argument parser would give the run command's required --store to
+    /// a subcommand's flags of the same name.
+    static func main() {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "status" {
+            StatusCommand.main(Array(arguments.dropFirst()))
+        } else {
+            main(arguments)
+        }
     }
 
     func run() throws {

@@ -17,13 +17,16 @@ public struct Child: Equatable, Sendable {
     /// Set when the machine stops it to start it again (hung, or never
     /// healthy): the cause its restart is counted under. Nil: it died on its own.
     public var restartCause: RestartCause?
+    /// When the machine decided to start it (its uptime counts from here).
+    public let startedAt: Double
 
-    public init(id: Int, role: ChildRole, port: Int, pid: Int32?, state: ChildState) {
+    public init(id: Int, role: ChildRole, port: Int, pid: Int32?, state: ChildState, startedAt: Double = 0) {
         self.id = id
         self.role = role
         self.port = port
         self.pid = pid
         self.state = state
+        self.startedAt = startedAt
     }
 
     var isStarting: Bool { if case .starting = state { return true } else { return false } }

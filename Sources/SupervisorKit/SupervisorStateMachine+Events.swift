@@ -14,6 +14,7 @@ extension SupervisorStateMachine {
     mutating func childExited(pid: Int32, status: ExitStatus, now: Double) -> [SupervisorAction] {
         guard let index = index(ofPID: pid) else { return [] }
         let child = children.remove(at: index)
+        tallies.exited(on: child.port, status, at: now)
         var actions: [SupervisorAction] = [.log("\(Self.name(child)) (pid \(pid)) on :\(child.port) \(status)")]
         if child.role == .worker { actions += tell(.remove(port: child.port)) }
         if let pair = replacement, pair.new == child.id || pair.old == child.id {
@@ -38,7 +39,7 @@ extension SupervisorStateMachine {
         let delay = previous.map { uptime >= config.stableAfter ? config.initialBackoff : min($0 * 2, config.maxBackoff) }
             ?? config.initialBackoff
         backoff[child.port] = (delay, now + delay)
-        tallies.restarted(child.role, because: child.restartCause ?? .crashed)
+        tallies.restarted(child.role, on: child.port, because: child.restartCause ?? .crashed)
         actions.append(.log("restarting \(Self.name(child)) on :\(child.port) in \(Int((delay * 1000).rounded())) ms"))
         return actions
     }

@@ -126,7 +126,7 @@ public struct SupervisorStateMachine {
     mutating func makeChild(role: ChildRole, port: Int, now: Double) -> Int {
         let id = nextID
         nextID += 1
-        children.append(Child(id: id, role: role, port: port, pid: nil, state: .starting(since: now)))
+        children.append(Child(id: id, role: role, port: port, pid: nil, state: .starting(since: now), startedAt: now))
         return id
     }
 

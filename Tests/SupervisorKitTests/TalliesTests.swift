@@ -48,3 +48,27 @@ final class TalliesTests: XCTestCase {
         XCTAssertEqual(shell.machine.tallies, SupervisorTallies())
     }
 }
+
+/// Each port's own history, for `blob-cluster status`: restarts there, and
+/// how and when its last child ended (a retired one too).
+final class SlotHistoryTests: XCTestCase {
+    func testEachPortKeepsItsRestartsAndLastExit() {
+        var shell = FakeShell(workers: 2)
+        shell.startHealthy()
+        shell.now += 20
+        shell.feed(.exited(pid: shell.pid(ofPort: 8002), status: .signaled(9)))
+        XCTAssertEqual(shell.machine.tallies.slots[8002]?.restarts, 1)
+        XCTAssertEqual(shell.machine.tallies.slots[8002]?.lastExit, .signaled(9))
+        XCTAssertEqual(shell.machine.tallies.slots[8002]?.lastExitAt, 120)
+        XCTAssertNil(shell.machine.tallies.slots[8001], "nothing happened on 8001")
+        _ = shell.secondsUntilSpawn(onPort: 8002)
+        shell.makeStartingHealthy()
+        shell.feed(.signal(.decrease))
+        let retired = shell.pid(ofPort: 8002)
+        shell.now += 1
+        shell.feed(.exited(pid: retired, status: .exited(code: 0)))
+        XCTAssertEqual(shell.machine.tallies.slots[8002]?.restarts, 1, "a retired worker is not restarted")
+        XCTAssertEqual(shell.machine.tallies.slots[8002]?.lastExit, .exited(code: 0))
+        XCTAssertEqual(shell.machine.children.first { $0.port == 8001 }?.startedAt, 100, "uptime counts from the spawn")
+    }
+}
