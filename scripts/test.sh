@@ -5,7 +5,7 @@
 # sweep), then fuzzes both parser targets briefly (FUZZ_SECONDS each, default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config gnuplot-nox python3 python3-prometheus-client
+bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config gnuplot-nox python3 python3-prometheus-client systemd
 bash scripts/check-imports.sh
 swift build --build-tests
 # The sweep and the benchmarks run release (whole-module) builds, which
