@@ -123,7 +123,7 @@ struct BlobLoadCommand: ParsableCommand {
             ids: ids, namespace: namespace, cleanUp: cleanUp, duration: schedule == nil ? duration?.seconds : nil,
             schedule: schedule, backlog: backlog)
         let file = try timeline.map { try TimelineFile(path: $0) }
-        let base = try EventBase()
+        let base = try EventBase(preciseTimers: schedule != nil)
         let report: LoadReport
         if schedule != nil {
             report = OpenLoopRunner(base: base, plan: plan) { lines in file?.write(lines) }.run()
