@@ -11,6 +11,17 @@ public final class EventBase {
         raw = base
     }
 
+    /// A loop whose timers fire to the microsecond (epoll waits in whole
+    /// milliseconds otherwise; with this flag libevent uses a timerfd): for
+    /// an open-loop client, whose latencies count from when a timer was due.
+    public init(preciseTimers: Bool) throws(SystemError) {
+        guard let config = event_config_new() else { throw SystemError(call: "event_config_new", errno: 0) }
+        defer { event_config_free(config) }
+        if preciseTimers { event_config_set_flag(config, Int32(EVENT_BASE_FLAG_PRECISE_TIMER.rawValue)) }
+        guard let base = event_base_new_with_config(config) else { throw SystemError(call: "event_base_new_with_config", errno: 0) }
+        raw = base
+    }
+
     /// The loop's handle; a precondition failure after `close()`.
     public var handle: OpaquePointer {
         guard let raw else { preconditionFailure("EventBase used after close") }

@@ -17,10 +17,16 @@ public struct LoadPlan: Sendable {
     /// No action starts after this many seconds (nil: run all `amount`), so
     /// a study's run is bounded in time even where the server is slow.
     public var duration: Double?
+    /// An open loop: actions start when this schedule says, whatever the
+    /// answers (`amount` and `duration` are then unused); nil: a closed loop.
+    public var schedule: RateSchedule?
+    /// In an open loop, how many due actions may wait for a free connection;
+    /// one due beyond that is dropped and counted as an error.
+    public var backlog: Int
 
     public init(action: LoadAction, amount: Int, concurrency: Int, size: Int, newConnectionPerRequest: Bool,
                 target: LoadTarget, user: String, timeout: Double, ids: IDStyle = .counter, namespace: String? = nil,
-                cleanUp: Bool = false, duration: Double? = nil) {
+                cleanUp: Bool = false, duration: Double? = nil, schedule: RateSchedule? = nil, backlog: Int = 10_000) {
         self.action = action
         self.amount = amount
         self.concurrency = concurrency
@@ -33,5 +39,7 @@ public struct LoadPlan: Sendable {
         self.namespace = namespace
         self.cleanUp = cleanUp
         self.duration = duration
+        self.schedule = schedule
+        self.backlog = backlog
     }
 }

@@ -14,6 +14,9 @@ public struct LoadReport: Sendable {
     public var cpuMicros: UInt64 = 0
     /// Actions started: `amount`, or fewer when the plan's duration ended the run.
     public var actions = 0
+    /// An open loop's actions: offered, sent, answered, dropped, and their
+    /// latency from when each was due; nil for a closed loop.
+    public var openLoop: OpenLoopCounts?
 
     init(plan: LoadPlan) {
         self.plan = plan
@@ -56,7 +59,7 @@ public struct LoadReport: Sendable {
                 "errors": stats.errors, "latency_ms": latency(stats),
             ] as [String: Any]
         }
-        let object: [String: Any] = [
+        var object: [String: Any] = [
             "action": plan.action.rawValue, "amount": plan.amount, "concurrency": plan.concurrency, "size": plan.size,
             "new_connection_per_request": plan.newConnectionPerRequest, "url": "http://\(plan.target.hostHeader)",
             "wall_seconds": seconds, "cpu_seconds": Double(cpuMicros) / 1_000_000, "actions": actions,
@@ -67,6 +70,9 @@ public struct LoadReport: Sendable {
             "p50_ms": latency(all)["p50"] ?? 0, "p99_ms": latency(all)["p99"] ?? 0,
             "latency_ms": latency(all), "kinds": kindObjects,
         ]
+        if let open = openLoop, let schedule = plan.schedule {
+            object.merge(openLoopJSON(open, schedule)) { $1 }
+        }
         let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return data.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
     }
@@ -80,6 +86,7 @@ public struct LoadReport: Sendable {
                             seconds > 0 ? Double(actions) / seconds : 0, perSecond))
         let errors = all.errors.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         lines.append("failures \(failures) of \(requests) requests, non-2xx \(non2xx)" + (errors.isEmpty ? "" : ", errors \(errors)"))
+        if let open = openLoop, let schedule = plan.schedule { lines += openLoopText(open, schedule) }
         for kind in RequestKind.allCases {
             guard let stats = kinds[kind] else { continue }
             let l = latency(stats)

@@ -6,7 +6,7 @@ import Glibc
 /// Runs a plan on one loop: `concurrency` virtual users, each doing actions
 /// back to back on its own connection (or a new one per request) until
 /// `amount` actions are done; records every request in the report.
-public final class LoadRunner {
+public final class LoadRunner: ActionSource {
     private let base: EventBase
     let plan: LoadPlan
     private(set) var report: LoadReport
@@ -50,17 +50,21 @@ public final class LoadRunner {
 
     /// The next action's blob id, or nil when `amount` are under way or
     /// the plan's duration has passed.
-    func takeAction() -> String? {
+    func takeAction() -> TakenAction? {
         guard started < plan.amount else { return nil }
         if let deadline, Clock.microseconds() >= deadline { return nil }
         started += 1
-        return ids.next()
+        return TakenAction(blobID: ids.next(), due: nil)
     }
 
-    func userFinished() {
+    /// In a closed loop a user without an action is done.
+    func userIdle(_ user: VirtualUser) {
         active -= 1
         if active == 0 { base.stop() }
     }
+
+    /// A closed loop reports requests only.
+    func actionEnded(_ result: ActionResult, due: UInt64?) {}
 
     func record(_ kind: RequestKind, micros: UInt64, outcome: LoadConnection.Outcome) {
         report.record(kind, micros: micros, outcome: outcome)

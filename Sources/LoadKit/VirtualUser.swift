@@ -7,13 +7,21 @@ import Glibc
 /// its connection (or a new one per request), records each, and goes on
 /// until none is left. Its connection and its timer are its own to free.
 final class VirtualUser {
-    private unowned let runner: LoadRunner
+    private unowned let runner: ActionSource
     private let base: EventBase
     private var connection: LoadConnection?
     private var steps: [RequestKind] = []
     private var blobID = ""
     private var blob: [UInt8] = []
+    /// When the request in flight was written: its timeout counts from here.
     private var requestStarted: UInt64?
+    /// Where its latency counts from: the action's due time for an open
+    /// loop's first request (the coordinated-omission correction), else `requestStarted`.
+    private var latencyOrigin: UInt64 = 0
+    /// The due time of the action just taken, until its first request is made.
+    private var pendingDue: UInt64?
+    /// The action under way: when it was due, and how it is going so far.
+    private var action: (due: UInt64?, result: ActionResult)?
     private var current: RequestKind?
     /// Bumped whenever the request in flight is abandoned, so a late answer
     /// or connect of an older one is ignored.
@@ -22,29 +30,37 @@ final class VirtualUser {
     /// (a refused loopback connect), instead of recursing once per action.
     private var resume: LoopEvent?
 
-    init(runner: LoadRunner, base: EventBase) {
+    init(runner: ActionSource, base: EventBase) {
         self.runner = runner
         self.base = base
         resume = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.nextStep() }
     }
 
     func startNextAction() {
-        guard let id = runner.takeAction() else { return runner.userFinished() }
-        blobID = id
+        guard let taken = runner.takeAction() else { return runner.userIdle(self) }
+        blobID = taken.blobID
+        action = (taken.due, .ok)
+        pendingDue = taken.due
         steps = runner.plan.action.steps(cleaningUp: runner.plan.cleanUp)
-        blob = steps.contains(.put) ? runner.blob(for: id) : []
+        blob = steps.contains(.put) ? runner.blob(for: taken.blobID) : []
         nextStep()
     }
 
     private func nextStep() {
-        guard !steps.isEmpty else { return startNextAction() }
+        guard !steps.isEmpty else {
+            endAction()
+            return startNextAction()
+        }
         let kind = steps.removeFirst()
         current = kind
         let plan = runner.plan
         let request = LoadRequest(kind: kind, user: plan.user, blobID: blobID, blob: blob,
                                   host: plan.target.hostHeader, close: plan.newConnectionPerRequest,
                                   namespace: plan.namespace)
-        requestStarted = Clock.microseconds()
+        let now = Clock.microseconds()
+        requestStarted = now
+        latencyOrigin = pendingDue ?? now
+        pendingDue = nil
         if let connection, connection.isOpen, !plan.newConnectionPerRequest {
             return send(request, on: connection)
         }
@@ -71,12 +87,13 @@ final class VirtualUser {
         let sentGeneration = generation
         connection.send(request) { [unowned self] outcome in
             guard sentGeneration == self.generation else { return }
-            let micros = Clock.microseconds() - (self.requestStarted ?? 0)
+            let micros = Clock.microseconds() - self.latencyOrigin
             self.requestStarted = nil
             self.runner.record(request.kind, micros: micros, outcome: outcome)
             switch outcome {
-            case .answered(let status, _, let keepAlive):
+            case .answered(let status, let verified, let keepAlive):
                 if !keepAlive { self.dropConnection() }
+                if status != request.kind.expectedStatus || !verified { self.worsen(.notOK) }
                 // A failed PUT leaves nothing for the GET, POST or DELETE.
                 if status != RequestKind.put.expectedStatus && request.kind == .put { self.steps = [] }
                 self.nextStep()
@@ -90,10 +107,22 @@ final class VirtualUser {
     /// and goes on with the next one from the loop.
     private func fail(_ kind: RequestKind?, reason: String) {
         requestStarted = nil
+        worsen(.failed)
         if let kind { runner.record(kind, micros: 0, outcome: .failed(reason)) }
         dropConnection()
         steps = []
         resume?.add(after: 0)
+    }
+
+    private func worsen(_ result: ActionResult) {
+        guard let current = action?.result else { return }
+        action?.result = current.worsened(by: result)
+    }
+
+    private func endAction() {
+        guard let ended = action else { return }
+        action = nil
+        runner.actionEnded(ended.result, due: ended.due)
     }
 
     private func dropConnection() {

@@ -82,3 +82,31 @@ final class LoadReportTests: XCTestCase {
         XCTAssertEqual(object["requests_per_second"] as? Double, 0)
     }
 }
+
+/// The open loop's part of the report: its own top-level keys, unique.
+final class OpenLoopReportTests: XCTestCase {
+    func testOpenLoopKeysAreTopLevelAndUnique() throws {
+        var plan = LoadPlan(action: .baseline, amount: 3, concurrency: 2, size: 0, newConnectionPerRequest: false,
+                            target: LoadTarget(url: "http://127.0.0.1:8000")!, user: "u", timeout: 10)
+        plan.schedule = RateSchedule(phases: [.init(rate: 200, seconds: 10), .init(rate: 1.5, seconds: 2)])
+        var report = LoadReport(plan: plan)
+        var counts = OpenLoopCounts()
+        for _ in 0..<3 { counts.countOffered() }
+        counts.countSent()
+        counts.countEnd(.ok, latencyMicros: 1_000_000)
+        counts.countEnd(.dropped, latencyMicros: 0)
+        report.openLoop = counts
+        let json = report.json()
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        XCTAssertEqual(object["phases"] as? String, "200:10s,1.5:2s")
+        XCTAssertEqual(object["offered"] as? Int, 3)
+        XCTAssertEqual(object["sent"] as? Int, 1)
+        XCTAssertEqual(object["dropped"] as? Int, 1)
+        XCTAssertEqual(object["action_errors"] as? Int, 1)
+        XCTAssertEqual(object["action_p99_ms"] as? Double ?? 0, 1000, accuracy: 10)
+        for key in ["offered", "sent", "dropped", "action_p99_ms", "p99_ms", "p50_ms"] {
+            XCTAssertEqual(json.components(separatedBy: "\"\(key)\":").count, 2, key)
+        }
+        XCTAssertTrue(report.text().contains("offered 3, sent 1, answered 1, ok 1, errors 1, dropped 1"), report.text())
+    }
+}
