@@ -18,7 +18,7 @@ struct SupervisorCommand: ParsableCommand {
 
             Prints one line once every worker answers /healthcheck and every balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...' ('balancers 127.0.0.1:8000 (pid N, pid M)' with --balancers 2, 'direct 127.0.0.1:8000 (every worker accepts on it)' in direct mode).
 
-            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker.
+            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker; USR1 makes the running workers reopen --access-log.
 
             Exits 3 if the cluster cannot start (port in use, store not writable).
             """)
@@ -80,6 +80,9 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Tokens file ('user:token' lines) the workers require on /blobs and /stream.")
     var tokens: String?
 
+    @Option(help: "Passed to every worker: each appends one line per answered request to this file ('-': standard error), nginx's combined format plus the request time; all workers share the file (appends of whole lines never interleave). SIGUSR1 to blob-cluster makes every running worker reopen it (rotation: mv, then kill -USR1). Off by default.")
+    var accessLog: String?
+
     @Option(help: "Serve metrics (Prometheus text format, GET /metrics): the supervisor's own on this port, balancer i's (tcp and http modes) on this + 1 + i. Each worker serves its own at /metrics on its port. Off when not given.")
     var metricsPort: Int?
 
@@ -132,6 +135,7 @@ struct SupervisorCommand: ParsableCommand {
         arguments += ["--max-listings", String(maxListings), "--listing-queue", String(listingQueue)]
         if fsync { arguments.append("--fsync") }
         if let tokens { arguments += ["--tokens", tokens] }
+        if let accessLog { arguments += ["--access-log", accessLog] }
         return arguments
     }
 
