@@ -30,6 +30,9 @@ public final class AccessLog: HTTPServerObserver {
     private var timer: LoopEvent?
     private var timerArmed = false
     private var lastWarning = -Double.infinity
+    /// The last peer seen and its bytes in a line (a connection's requests share it).
+    private var lastPeer = ""
+    private var lastPeerBytes: [UInt8] = []
     private var droppedSinceWarning = 0
 
     /// Requests noted at once, at most (each connection has one at a time);
@@ -66,14 +69,14 @@ public final class AccessLog: HTTPServerObserver {
     public func requestBegan(_ head: RequestHead, from peer: String) -> ObservedRequest {
         var request = next?.requestBegan(head, from: peer) ?? ObservedRequest(labels: 0, startedAt: Self.monotonicSeconds())
         request.slot = takeSlot()
-        if request.slot >= 0 { slots[Int(request.slot)].begin(head, peer: peer, time: time.bracketed(now: Int(base.cachedNow))) }
+        if request.slot >= 0 { slots[Int(request.slot)].begin(head, peer: peerBytes(peer), time: time.bracketed(now: Int(base.cachedNow))) }
         return request
     }
 
     public func headFailed(from peer: String) -> ObservedRequest? {
         let slot = takeSlot()
         guard slot >= 0 else { return nil }
-        slots[Int(slot)].beginUnparsed(peer: peer, time: time.bracketed(now: Int(base.cachedNow)))
+        slots[Int(slot)].beginUnparsed(peer: peerBytes(peer), time: time.bracketed(now: Int(base.cachedNow)))
         return ObservedRequest(labels: 0, startedAt: 0, slot: slot)
     }
 
@@ -107,6 +110,14 @@ public final class AccessLog: HTTPServerObserver {
             timerArmed = true
             timer?.add(after: Self.flushInterval)
         }
+    }
+
+    private func peerBytes(_ peer: String) -> [UInt8] {
+        if peer != lastPeer {
+            lastPeer = peer
+            lastPeerBytes = PendingLine.peerBytes(peer)
+        }
+        return lastPeerBytes
     }
 
     private func takeSlot() -> Int32 {

@@ -11,25 +11,44 @@ public enum AccessLogText {
     /// Appends `bytes` escaped, at most `limit` bytes of output (`...`
     /// included when cut); an escape is never split.
     public static func appendEscaped(_ bytes: UnsafeRawBufferPointer, to line: inout [UInt8], limit: Int = fieldLimit) {
-        var whole = 0
-        for byte in bytes { whole += needsEscape(byte) ? 4 : 1 }
-        let cut = whole > limit
-        var room = cut ? max(0, limit - 3) : whole
-        for byte in bytes {
-            if needsEscape(byte) {
-                guard room >= 4 else { break }
+        var escapes = 0
+        for byte in bytes where needsEscape(byte) { escapes += 1 }
+        // The usual case, a clean field that fits: one copy.
+        if escapes == 0 && bytes.count <= limit { return appendRaw(bytes, to: &line) }
+        let cut = bytes.count + 3 * escapes > limit
+        var room = cut ? max(0, limit - 3) : limit
+        var run = 0  // start of the clean bytes not yet copied
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            let width = needsEscape(byte) ? 4 : 1
+            guard room >= width else { break }
+            room -= width
+            if width == 4 {
+                appendRaw(UnsafeRawBufferPointer(rebasing: bytes[run..<index]), to: &line)
                 line.append(0x5C)
                 line.append(0x78)
                 line.append(hexDigit(byte >> 4))
                 line.append(hexDigit(byte & 0x0F))
-                room -= 4
-            } else {
-                guard room >= 1 else { break }
-                line.append(byte)
-                room -= 1
+                run = index + 1
             }
+            index += 1
         }
-        if cut { line.append(contentsOf: [0x2E, 0x2E, 0x2E]) }
+        appendRaw(UnsafeRawBufferPointer(rebasing: bytes[run..<index]), to: &line)
+        if cut { appendStatic("...", to: &line) }
+    }
+
+    /// Appends bytes as they are, in one copy.
+    @inline(__always)
+    public static func appendRaw(_ bytes: UnsafeRawBufferPointer, to line: inout [UInt8]) {
+        guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+        line.append(contentsOf: UnsafeBufferPointer(start: start.assumingMemoryBound(to: UInt8.self), count: bytes.count))
+    }
+
+    /// Appends a literal's bytes: no array made, no static to check.
+    @inline(__always)
+    public static func appendStatic(_ text: StaticString, to line: inout [UInt8]) {
+        appendRaw(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount), to: &line)
     }
 
     /// Appends a String's UTF-8, escaped (the peer's address, a method).

@@ -16,16 +16,16 @@ struct PendingLine {
     static let shortLimit = 64
 
     /// Notes a parsed head's part of the line.
-    mutating func begin(_ head: RequestHead, peer: String, time: [UInt8]) {
+    mutating func begin(_ head: RequestHead, peer: [UInt8], time: [UInt8]) {
         bytes.removeAll(keepingCapacity: true)
         parsed = true
         Self.appendStart(peer: peer, time: time, to: &bytes)
         bytes.append(0x22)
-        AccessLogText.appendEscaped(head.method.description, to: &bytes, limit: Self.shortLimit)
+        Self.appendMethod(head.method, to: &bytes)
         bytes.append(0x20)
         head.withTargetBytes { AccessLogText.appendEscaped($0, to: &bytes) }
         bytes.append(0x20)
-        bytes.append(contentsOf: head.version == .http10 ? Self.http10 : Self.http11)
+        AccessLogText.appendStatic(head.version == .http10 ? "HTTP/1.0" : "HTTP/1.1", to: &bytes)
         bytes.append(0x22)
         split = bytes.count
         Self.appendQuoted(field: "referer", of: head, to: &bytes)
@@ -33,13 +33,13 @@ struct PendingLine {
     }
 
     /// Notes a head that never parsed: only the peer and the time are known.
-    mutating func beginUnparsed(peer: String, time: [UInt8]) {
+    mutating func beginUnparsed(peer: [UInt8], time: [UInt8]) {
         bytes.removeAll(keepingCapacity: true)
         parsed = false
         Self.appendStart(peer: peer, time: time, to: &bytes)
-        bytes.append(contentsOf: Self.dashQuoted)
+        AccessLogText.appendStatic(#""-""#, to: &bytes)
         split = bytes.count
-        bytes.append(contentsOf: Self.twoDashes)
+        AccessLogText.appendStatic(#" "-" "-""#, to: &bytes)
     }
 
     /// Appends the whole line: this part, `status`, `bodyBytes` ("-" when
@@ -53,18 +53,38 @@ struct PendingLine {
 
     /// The line of an answer nothing is known of (no slot was free).
     static func appendUnknownLine(status: Int, bodyBytes: Int?, time: [UInt8], milliseconds: Int, to line: inout [UInt8]) {
-        line.append(contentsOf: [0x2D, 0x20, 0x2D, 0x20, 0x2D, 0x20])
+        AccessLogText.appendStatic("- - - ", to: &line)
         line.append(contentsOf: time)
         line.append(0x20)
-        line.append(contentsOf: dashQuoted)
+        AccessLogText.appendStatic(#""-""#, to: &line)
         appendMiddle(status: status, bodyBytes: bodyBytes, to: &line)
-        line.append(contentsOf: twoDashes)
+        AccessLogText.appendStatic(#" "-" "-""#, to: &line)
         appendEnd(milliseconds: milliseconds, to: &line)
     }
 
-    private static func appendStart(peer: String, time: [UInt8], to bytes: inout [UInt8]) {
+    /// The peer's address as the line writes it (escaped, bounded): the
+    /// access log keeps the last one, the same for a connection's requests.
+    static func peerBytes(_ peer: String) -> [UInt8] {
+        var bytes: [UInt8] = []
         AccessLogText.appendEscaped(peer, to: &bytes, limit: shortLimit)
-        bytes.append(contentsOf: [0x20, 0x2D, 0x20, 0x2D, 0x20])  // " - - ": no remote user
+        return bytes
+    }
+
+    /// The usual methods as literals: a String's bytes cost ~500 instructions.
+    private static func appendMethod(_ method: HTTPMethod, to bytes: inout [UInt8]) {
+        switch method {
+        case .GET: AccessLogText.appendStatic("GET", to: &bytes)
+        case .HEAD: AccessLogText.appendStatic("HEAD", to: &bytes)
+        case .PUT: AccessLogText.appendStatic("PUT", to: &bytes)
+        case .POST: AccessLogText.appendStatic("POST", to: &bytes)
+        case .DELETE: AccessLogText.appendStatic("DELETE", to: &bytes)
+        default: AccessLogText.appendEscaped(method.description, to: &bytes, limit: shortLimit)
+        }
+    }
+
+    private static func appendStart(peer: [UInt8], time: [UInt8], to bytes: inout [UInt8]) {
+        bytes.append(contentsOf: peer)
+        AccessLogText.appendStatic(" - - ", to: &bytes)  // no remote user
         bytes.append(contentsOf: time)
         bytes.append(0x20)
     }
@@ -106,9 +126,4 @@ struct PendingLine {
         }
         return true
     }
-
-    static let http10 = Array("HTTP/1.0".utf8)
-    static let http11 = Array("HTTP/1.1".utf8)
-    static let dashQuoted: [UInt8] = [0x22, 0x2D, 0x22]  // "-"
-    static let twoDashes = Array(#" "-" "-""#.utf8)
 }
