@@ -54,6 +54,9 @@ let package = Package(
         // server observer, `/metrics` in the text format.
         .target(name: "ClusterMetrics", dependencies: ["HTTP1", "HTTPServerKit", prometheus], swiftSettings: swiftSettings),
 
+        // The access log: nginx's combined format, batched writes, reopened on SIGUSR1.
+        .target(name: "AccessLog", dependencies: ["EventCore", "HTTP1", "HTTPServerKit", logging], swiftSettings: swiftSettings),
+
         // The control lines between the supervisor and the balancer.
         .target(name: "ClusterControl", dependencies: ["EventCore"], swiftSettings: swiftSettings),
 
@@ -67,7 +70,7 @@ let package = Package(
             swiftSettings: swiftSettings),
         .executableTarget(
             name: "BlobServer",
-            dependencies: ["BlobKit", "BlobProtocol", "ClusterMetrics", "CommandLineSupport", "EventCore", "HTTPServerKit", argumentParser, logging, prometheus],
+            dependencies: ["AccessLog", "BlobKit", "BlobProtocol", "ClusterMetrics", "CommandLineSupport", "EventCore", "HTTPServerKit", argumentParser, logging, prometheus],
             swiftSettings: swiftSettings),
 
         // The round-robin reverse proxy; `blob-balancer`.
@@ -100,6 +103,7 @@ let package = Package(
         .testTarget(name: "HTTP1Tests", dependencies: ["HTTP1"], swiftSettings: swiftSettings),
         .testTarget(name: "EventCoreTests", dependencies: ["EventCore"], swiftSettings: swiftSettings),
         .testTarget(name: "HTTPServerKitTests", dependencies: ["HTTPServerKit"], swiftSettings: swiftSettings),
+        .testTarget(name: "AccessLogTests", dependencies: ["AccessLog", "EventCore", "HTTP1", "HTTPServerKit", logging], swiftSettings: swiftSettings),
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobProtocolTests", dependencies: ["BlobProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobKitTests", dependencies: ["BlobKit", "BlobProtocol"], swiftSettings: swiftSettings),

@@ -1,3 +1,4 @@
+import AccessLog
 import ArgumentParser
 import BlobKit
 import ClusterMetrics
@@ -19,7 +20,7 @@ struct BlobServerCommand: ParsableCommand {
         discussion: """
             Prints one line once it listens: 'blob-server listening on HOST:PORT (pid N)', or with --listen-fd 'blob-server listening on HOST:PORT, shared HOST:PORT (pid N)'.
 
-            Exits 3 if it cannot start (port in use, store not writable). SIGTERM or SIGINT stop it once the requests in flight are answered (10 s at most).
+            Exits 3 if it cannot start (port in use, store not writable, --access-log file not openable). SIGTERM or SIGINT stop it once the requests in flight are answered (10 s at most), the access log written out. SIGUSR1 reopens the --access-log file.
 
             With --check-store DIR it serves nothing: it checks the store's layout (one line per finding, then a summary) and exits 0 if clean, 1 if not, 3 if the store cannot be read.
             """)
@@ -83,6 +84,9 @@ struct BlobServerCommand: ParsableCommand {
 
     @Option(help: "Also accept on this inherited listening socket, shared with other processes (blob-cluster --mode direct passes its front port as descriptor 3). On stop the worker stops accepting on it and drains; the socket stays open in the others.")
     var listenFd: Int32?
+
+    @Option(help: "Append one line per answered request to this file ('-': standard error), in nginx's combined format plus the request time in seconds; written in batches (64 KiB, or at least once a second, and at the stop). SIGUSR1 reopens it (rotation: mv, then kill -USR1). Off by default.")
+    var accessLog: String?
 
     @Flag(inversion: .prefixedNo, help: "Count requests, latencies, bytes and store failures, and serve them at GET /metrics (Prometheus text format) on --port.")
     var metrics = true
@@ -160,6 +164,15 @@ struct BlobServerCommand: ParsableCommand {
         config.idleTimeout = idleTimeout.seconds
         config.discardBodyLimit = discardBodyLimit.bytes
         config.maxConnections = HTTPServerConfig.connectionCap(descriptorLimit: descriptorLimit)
+        // Made before the server, so closed after it (defers run in reverse):
+        // the lines of requests the server abandons at the stop are written.
+        let requestLog: AccessLog?
+        do {
+            requestLog = try accessLog.map { try AccessLog(path: $0, base: base, logger: logger, next: workerMetrics?.requests) }
+        } catch {
+            throw BootError("access log \(accessLog ?? ""): \(error)")
+        }
+        defer { requestLog?.close() }
         let server = try HTTPServer(base: base, address: SocketAddress(host: host, port: port), handler: service, config: config)
         defer { server.close() }
         if let workerMetrics {
@@ -167,8 +180,10 @@ struct BlobServerCommand: ParsableCommand {
             endpoint.beforeScrape = { [unowned server] in workerMetrics.refresh(server: server, listings: listings) }
             endpoint.histograms = [workerMetrics.requests.durations]
             service.outsideTheAPI = endpoint
-            server.observer = workerMetrics.requests
         }
+        // The access log passes each request on to the metrics; without it
+        // the metrics observe alone, at no cost of the log's.
+        server.observer = requestLog ?? workerMetrics?.requests
         if let listenFd { try server.listen(onShared: listenFd) }
         // TERM and INT finish the requests in flight (up to 10 s), then exit;
         // a lost lifeline (the supervisor died) stops at once.
@@ -184,6 +199,11 @@ struct BlobServerCommand: ParsableCommand {
             server.drain(timeout: 10, done: stopNow)
         }
         var events = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0, action: stop) }
+        // USR1 reopens the access log (log rotation, as nginx); without one
+        // it is ignored rather than fatal (blob-cluster forwards it to all).
+        events.append(LoopEvent.signal(base: base, SIGUSR1) {
+            if let requestLog { requestLog.reopen() } else { logger.info("SIGUSR1: no --access-log to reopen") }
+        })
         if let lifelineFd { events.append(Lifeline.watch(base: base, fd: lifelineFd, logger: logger, onLost: stopNow)) }
         defer { events.forEach { $0.close() } }
         signal(SIGPIPE, SIG_IGN)

@@ -38,6 +38,7 @@ extension HTTPConnection {
             generated.connection = .keepAlive
         }
         if let observer {
+            if observed == nil && request == nil { observed = observer.headFailed(from: peer) }
             observer.answered(observed, status: status, bodyBytesReceived: bodyBytesReceived,
                               bodyBytesSent: isHead ? 0 : response.body.length)
             observed = nil

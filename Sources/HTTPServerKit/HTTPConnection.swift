@@ -242,6 +242,10 @@ final class HTTPConnection {
         guard channel.isOpen else { return }
         if case .readingBody(let sink, _) = state { sink.abort() }
         state = .closed
+        if let observer, let abandoned = observed {
+            observed = nil
+            observer.abandoned(abandoned)
+        }
         producing?.producer.discard()
         producing = nil
         channel.close()

@@ -84,6 +84,7 @@ final class ClusterShell {
             events.append(LoopEvent.signal(base: base, number) { [unowned self] in self.feed(event) })
         }
         events.append(LoopEvent.signal(base: base, SIGCHLD) { [unowned self] in self.reap() })
+        events.append(LoopEvent.signal(base: base, SIGUSR1) { [unowned self] in self.forwardReopen() })
         // One timer, armed after every event for the machine's next deadline
         // (backoffs, probes of starting children, stop deadlines): no polling.
         let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.feed(.tick) }
@@ -208,6 +209,22 @@ final class ClusterShell {
             if let pid = child.pid, let seconds = ProcessCPUTime.seconds(of: pid) { cpu[pid] = seconds }
         }
         feed(.workerCPU(cpu))
+    }
+
+    /// SIGUSR1 (log rotation): each worker reopens its --access-log. Not a
+    /// machine event, it changes no child: the shell passes it on. A worker
+    /// still starting is skipped (it may not handle USR1 yet, and dies of
+    /// it); one that opened the file before the rename writes there until
+    /// the next USR1.
+    private func forwardReopen() {
+        var told = 0
+        for child in machine.children where child.role == .worker {
+            guard let pid = child.pid else { continue }
+            if case .starting = child.state { continue }
+            kill(pid, SIGUSR1)
+            told += 1
+        }
+        logger.info("SIGUSR1: told \(told) workers to reopen their access logs")
     }
 
     private func reap() {

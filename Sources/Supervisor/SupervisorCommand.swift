@@ -18,13 +18,13 @@ struct SupervisorCommand: ParsableCommand {
 
             Prints one line once every worker answers /healthcheck and every balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...' ('balancers 127.0.0.1:8000 (pid N, pid M)' with --balancers 2, 'direct 127.0.0.1:8000 (every worker accepts on it)' in direct mode).
 
-            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker. With --autoscale the count also follows the workers' CPU; each decision is logged with its reason.
+            Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker; USR1 makes the running workers reopen --access-log. With --autoscale the count also follows the workers' CPU; each decision is logged with its reason.
 
             `blob-cluster status --store DIR` shows the running cluster's children and backends, asked over the supervisor's control socket (--control-socket; by default STORE.control.sock beside the store directory).
 
             Under systemd (Type=notify), READY=1 is sent to $NOTIFY_SOCKET with the ready line and STOPPING=1 when stopping begins: see contrib/blob-cluster.service.
 
-            Exits 3 if the cluster cannot start (port in use, store not writable, control socket in use).
+            Exits 3 if the cluster cannot start (port in use, store not writable, control socket in use, access log not writable).
             """)
 
     @Option(help: "Number of worker processes (1 to --max-workers).")
@@ -83,6 +83,9 @@ struct SupervisorCommand: ParsableCommand {
 
     @Option(help: "Tokens file ('user:token' lines) the workers require on /blobs and /stream.")
     var tokens: String?
+
+    @Option(help: "Passed to every worker: each appends one line per answered request to this file ('-': standard error), nginx's combined format plus the request time; all workers share the file (appends of whole lines never interleave). SIGUSR1 to blob-cluster makes every running worker reopen it (rotation: mv, then kill -USR1). Off by default.")
+    var accessLog: String?
 
     @Option(help: "Serve metrics (Prometheus text format, GET /metrics): the supervisor's own on this port, balancer i's (tcp and http modes) on this + 1 + i. Each worker serves its own at /metrics on its port. Off when not given.")
     var metricsPort: Int?
@@ -149,6 +152,7 @@ struct SupervisorCommand: ParsableCommand {
         arguments += ["--max-listings", String(maxListings), "--listing-queue", String(listingQueue)]
         if fsync { arguments.append("--fsync") }
         if let tokens { arguments += ["--tokens", tokens] }
+        if let accessLog { arguments += ["--access-log", accessLog] }
         return arguments
     }
 
