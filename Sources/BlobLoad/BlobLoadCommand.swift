@@ -19,7 +19,7 @@ struct BlobLoadCommand: ParsableCommand {
 
             --amount counts actions, so get, flag and delete make two requests each. Every blob id is new: a run prefix and a counter, or with --ids uuid random 32-digit hex UUIDs as Soledad's clients make, which spread over the store's prefix directories. --namespace sends every request to that namespace. --clean-up ends each put, get and flag action with a DELETE of its blob (reported as DELETE cleanup), so the run leaves the store's size as it was. --duration starts no action after that long (the report's "actions" says how many ran). Connections are kept alive unless --new-connection-per-request (as ab does). Only 200 counts as success. Exits 0 when the run happened, whatever the server answered.
 
-            Open loop (as wrk2): --rate R --duration D starts R actions per second for D, the i-th due at i/R seconds from the start, whatever the answers; --phases "200:10s,1500:20s,200:20s" runs such rates one after another instead (0 is a pause). At most --concurrency actions are in flight, one kept-alive connection each (a failed connection is replaced on the next action); a due action that finds every connection busy waits in a backlog of at most --backlog actions, and one due when the backlog is full is dropped (an error, "dropped"). Latency counts from when an action was due, not from when it was sent, so a server that stalls shows its stall in the percentiles (coordinated omission corrected); --timeout counts from the send. --timeline FILE (- for standard output) writes one line per second of the run, after a header comment: second offered sent answered ok errors dropped p50_ms p99_ms. offered and dropped count actions by when they were due, sent by when a connection took them, the rest by when the action ended; answered is any status, ok is 200 (and the right bytes for get) on every request of the action, errors is every other end (another status, no answer, dropped); p50_ms and p99_ms are of the actions answered in that second, from their due time, or nan when none was. The run ends when every scheduled action has ended; the report adds offered, sent, answered, ok, errors, dropped and these latencies (JSON: offered, sent, answered, ok, action_errors, dropped, action_p50_ms, action_p90_ms, action_p99_ms, action_max_ms, phases, backlog).
+            Open loop (as wrk2): --rate R --duration D starts R actions per second for D, the i-th due at i/R seconds from the start, whatever the answers; --phases "200:10s,1500:20s,200:20s" runs such rates one after another instead (0 is a pause). At most --concurrency actions are in flight, one kept-alive connection each (a failed connection is replaced on the next action); a due action that finds every connection busy waits in a backlog of at most --backlog actions, and one due when the backlog is full is dropped (an error, "dropped"). Latency counts from when an action was due, not from when it was sent, so a server that stalls shows its stall in the percentiles (coordinated omission corrected); --timeout counts from the send. --timeline FILE (- for standard output) writes one line per second of the run, after a header comment: second offered sent answered ok errors dropped p50_ms p99_ms. offered and dropped count actions by when they were due, sent by when a connection took them, the rest by when the action ended; answered is any status, ok is 200 (and the right bytes for get) on every request of the action, errors is every other end (another status, no answer, dropped); p50_ms and p99_ms are of the actions answered in that second, from their due time, or nan when none was. --latencies FILE writes one line per answered action: the second it was due in and its latency from its due time in ms (a percentile over any stretch of seconds can be computed from it, as scripts/scale-test.sh does). The run ends when every scheduled action has ended; the report adds offered, sent, answered, ok, errors, dropped and these latencies (JSON: offered, sent, answered, ok, action_errors, dropped, action_p50_ms, action_p90_ms, action_p99_ms, action_max_ms, phases, backlog).
             """)
 
     @Option(help: "The action to repeat (see above).")
@@ -70,6 +70,9 @@ struct BlobLoadCommand: ParsableCommand {
     @Option(help: "Open loop: write one line per second to this file (- for standard output).")
     var timeline: String?
 
+    @Option(help: "Open loop: write each answered action's due second and latency in ms to this file (- for standard output).")
+    var latencies: String?
+
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
@@ -97,12 +100,14 @@ struct BlobLoadCommand: ParsableCommand {
         if phases != nil && duration != nil { throw ValidationError("--phases gives its own durations: drop --duration") }
         guard let schedule else {
             if timeline != nil { throw ValidationError("--timeline needs --rate or --phases") }
+            if latencies != nil { throw ValidationError("--latencies needs --rate or --phases") }
             return
         }
         if amount != nil { throw ValidationError("--amount cannot be used with --rate or --phases: the schedule sets the number of actions") }
         guard schedule.count <= 1_000_000_000 else { throw ValidationError("the schedule must make at most 1000000000 actions") }
         guard (1...100_000_000).contains(backlog) else { throw ValidationError("--backlog must be 1...100000000") }
         if timeline == "" { throw ValidationError("--timeline needs a file name, or - for standard output") }
+        if latencies == "" { throw ValidationError("--latencies needs a file name, or - for standard output") }
     }
 
     /// The open loop's schedule, or nil for a closed loop.
@@ -122,16 +127,19 @@ struct BlobLoadCommand: ParsableCommand {
             target: LoadTarget(url: url)!, user: user, timeout: timeout.seconds,
             ids: ids, namespace: namespace, cleanUp: cleanUp, duration: schedule == nil ? duration?.seconds : nil,
             schedule: schedule, backlog: backlog)
-        let file = try timeline.map { try TimelineFile(path: $0) }
+        let file = try timeline.map { try TimelineFile(path: $0, flag: "--timeline") }
+        let latencyFile = try latencies.map { try TimelineFile(path: $0, flag: "--latencies") }
         let base = try EventBase(preciseTimers: schedule != nil)
         let report: LoadReport
         if schedule != nil {
-            report = OpenLoopRunner(base: base, plan: plan) { lines in file?.write(lines) }.run()
+            report = OpenLoopRunner(base: base, plan: plan, timeline: { lines in file?.write(lines) },
+                                    latencies: latencyFile.map { latencyFile in { lines in latencyFile.write(lines) } }).run()
         } else {
             report = LoadRunner(base: base, plan: plan).run()
         }
         base.close()
         file?.close()
+        latencyFile?.close()
         print(json ? report.json() : report.text())
     }
 

@@ -3,7 +3,7 @@ import ArgumentParser
 import Glibc
 #endif
 
-/// Where `--timeline` lines go: a file made (or emptied) at start, or
+/// Where `--timeline` (or `--latencies`) lines go: a file made (or emptied) at start, or
 /// standard output for `-`. Each batch is one unbuffered write, so a script
 /// can follow the run while it goes and the lines come before the report.
 /// Owns the descriptor it opened and closes it once.
@@ -12,7 +12,7 @@ final class TimelineFile {
     private let ownsDescriptor: Bool
 
     /// Opens `path` for writing; a path that cannot be opened is a usage error.
-    init(path: String) throws {
+    init(path: String, flag: String) throws {
         if path == "-" {
             fd = 1
             ownsDescriptor = false
@@ -20,7 +20,7 @@ final class TimelineFile {
             fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
             ownsDescriptor = true
             guard fd >= 0 else {
-                throw ValidationError("--timeline: cannot write \(path): \(String(cString: strerror(errno)))")
+                throw ValidationError("\(flag): cannot write \(path): \(String(cString: strerror(errno)))")
             }
         }
     }

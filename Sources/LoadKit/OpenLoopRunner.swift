@@ -14,6 +14,9 @@ public final class OpenLoopRunner: ActionSource {
     private var totals = OpenLoopCounts()
     private var timeline = Timeline()
     private let writeLines: ([String]) -> Void
+    /// `--latencies`: one line per answered action, handed out with the timeline's.
+    private let writeLatencies: (([String]) -> Void)?
+    private var latencyLines: [String] = []
     private var ids: BlobIDs
     private let payload: BlobPayload
     private var backlog: Backlog
@@ -27,14 +30,19 @@ public final class OpenLoopRunner: ActionSource {
     /// Ends requests that passed the timeout and writes finished seconds.
     private var watchdog: LoopEvent?
 
-    /// `timeline` receives the timeline's lines (its header first), a few at a time.
-    public init(base: EventBase, plan: LoadPlan, timeline: @escaping ([String]) -> Void = { _ in }) {
+    /// `timeline` receives the timeline's lines (its header first), a few at
+    /// a time; `latencies`, if given, a line per answered action: the second
+    /// it was due in and its latency from then in milliseconds (what a
+    /// percentile over any stretch of seconds is computed from).
+    public init(base: EventBase, plan: LoadPlan, timeline: @escaping ([String]) -> Void = { _ in },
+                latencies: (([String]) -> Void)? = nil) {
         precondition(plan.schedule != nil, "an open loop needs a schedule")
         self.base = base
         self.plan = plan
         schedule = plan.schedule!
         report = LoadReport(plan: plan)
         writeLines = timeline
+        writeLatencies = latencies
         ids = BlobIDs(style: plan.ids)
         payload = BlobPayload(size: plan.size)
         backlog = Backlog(capacity: max(plan.backlog, 1))
@@ -57,6 +65,7 @@ public final class OpenLoopRunner: ActionSource {
         users.forEach { $0.close() }
         let elapsed = Clock.microseconds() - start
         writeLines(timeline.rows(before: Int(elapsed / 1_000_000) + 1))
+        flushLatencies()
         report.wallMicros = elapsed
         report.cpuMicros = Clock.processCPUMicroseconds() - cpuBegin
         report.actions = totals.sent
@@ -99,6 +108,13 @@ public final class OpenLoopRunner: ActionSource {
         for user in users { user.checkTimeout(now: now, limit: limit) }
         let lines = timeline.rows(before: Int((now - start) / 1_000_000))
         if !lines.isEmpty { writeLines(lines) }
+        flushLatencies()
+    }
+
+    private func flushLatencies() {
+        guard let writeLatencies, !latencyLines.isEmpty else { return }
+        writeLatencies(latencyLines)
+        latencyLines.removeAll(keepingCapacity: true)
     }
 
     func takeAction() -> TakenAction? {
@@ -118,6 +134,15 @@ public final class OpenLoopRunner: ActionSource {
         let latency = now - (due ?? now)
         totals.countEnd(result, latencyMicros: latency)
         timeline.countEnd(result, atMicros: now - start, latencyMicros: latency)
+        if writeLatencies != nil, result.isAnswered, let due {
+            latencyLines.append("\((due - start) / 1_000_000) \(Self.milliseconds(latency))")
+        }
+    }
+
+    /// Microseconds as milliseconds with three decimals, without Foundation.
+    static func milliseconds(_ micros: UInt64) -> String {
+        let fraction = String(micros % 1000)
+        return "\(micros / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
     }
 
     func record(_ kind: RequestKind, micros: UInt64, outcome: LoadConnection.Outcome) {

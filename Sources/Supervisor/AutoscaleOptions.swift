@@ -11,7 +11,7 @@ struct AutoscaleOptions: ParsableArguments {
     @Option(help: "With --autoscale: the fewest workers.")
     var minWorkers: Int = 1
 
-    @Option(help: "With --autoscale: the CPU per worker to aim for, in percent of one core (10...95).")
+    @Option(help: "With --autoscale: the CPU per worker to aim for, in percent of one core (5...95).")
     var autoscaleTarget: Int = 60
 
     @Option(help: "With --autoscale: how often the workers' CPU is sampled (e.g. 1s).")
@@ -27,7 +27,7 @@ struct AutoscaleOptions: ParsableArguments {
         guard autoscale else { return }
         guard (1...maxWorkers).contains(minWorkers) else { throw ValidationError("--min-workers must be 1...--max-workers (\(maxWorkers))") }
         guard workers >= minWorkers else { throw ValidationError("--workers must be at least --min-workers (\(minWorkers))") }
-        guard (10...95).contains(autoscaleTarget) else { throw ValidationError("--autoscale-target must be 10...95 (percent of one core)") }
+        guard (5...95).contains(autoscaleTarget) else { throw ValidationError("--autoscale-target must be 5...95 (percent of one core)") }
         guard autoscaleInterval.seconds >= 0.1 else { throw ValidationError("--autoscale-interval must be at least 100ms") }
     }
 

@@ -24,6 +24,10 @@ public struct AutoscalePolicy: Equatable, Sendable {
     /// out above target × (1 + tolerance), in only if the workers left
     /// would stay below target × (1 - tolerance). Keeps noise from flapping.
     public var tolerance: Double = 0.1
+    /// Samples the CPU is averaged over (AWS's alarms average a period too):
+    /// one second of a lightly loaded worker's CPU is mostly noise (a
+    /// probe, a scrape, a timer), and a move on noise is a move back soon.
+    public var averagedSamples = 3
 
     public init(minWorkers: Int, targetUtilization: Double) {
         self.minWorkers = minWorkers
@@ -45,8 +49,9 @@ public enum AutoscaleDecision: Equatable, Sendable {
 public struct Autoscaler: Sendable {
     public let policy: AutoscalePolicy
     let maxWorkers: Int
-    /// The previous sample: when, and each worker's CPU seconds then.
-    private var previous: (at: Double, cpu: [Int32: Double])?
+    /// The last `averagedSamples + 1` samples, oldest first: when, and each
+    /// worker's CPU seconds then.
+    private var history: [(at: Double, cpu: [Int32: Double])] = []
     /// When the target last moved (by us or by a signal).
     private var lastChange = -Double.infinity
     private var lastScaleOut = -Double.infinity
@@ -61,11 +66,13 @@ public struct Autoscaler: Sendable {
         self.maxWorkers = maxWorkers
     }
 
-    /// The count moved for another reason (SIGTTIN/SIGTTOU): cool-downs
-    /// count from now, and the low stretch starts again.
+    /// The count moved (by us, or SIGTTIN/SIGTTOU): cool-downs count from
+    /// now, the low stretch starts again, and the window too (the workers'
+    /// CPU before the move says nothing of the count after it).
     mutating func targetMoved(now: Double) {
         lastChange = now
         lowSince = nil
+        history.removeAll()
     }
 
     /// One sample: `cpu` is the cumulative CPU seconds (user + system) of
@@ -74,7 +81,8 @@ public struct Autoscaler: Sendable {
     /// CPU then is boot or drain cost, not load, so no decision is made and
     /// the low stretch starts again.
     mutating func sample(cpu: [Int32: Double], target: Int, settled: Bool, now: Double) -> AutoscaleDecision {
-        defer { previous = (now, cpu) }
+        history.append((now, cpu))
+        if history.count > max(policy.averagedSamples, 1) + 1 { history.removeFirst(history.count - max(policy.averagedSamples, 1) - 1) }
         guard settled else {
             lowSince = nil
             return .hold(reason: "workers are starting or stopping")
@@ -84,10 +92,14 @@ public struct Autoscaler: Sendable {
             let wanted = min(max(target, bounds.lowerBound), bounds.upperBound)
             return moved(to: wanted, from: target, now: now, reason: "outside --min-workers...--max-workers \(bounds)")
         }
-        guard let previous, now > previous.at else { return .hold(reason: "first sample") }
-        let interval = now - previous.at
-        let measured = cpu.compactMap { pid, seconds in previous.cpu[pid].map { max(0, seconds - $0) / interval } }
-        guard !measured.isEmpty else { return .hold(reason: "no worker measured twice yet") }
+        // Over the whole window, for the workers in all of it (a new one
+        // joins once it has been measured that long).
+        guard history.count > max(policy.averagedSamples, 1), let oldest = history.first, now > oldest.at else {
+            return .hold(reason: "not enough samples yet")
+        }
+        let interval = now - oldest.at
+        let measured = cpu.compactMap { pid, seconds in oldest.cpu[pid].map { max(0, seconds - $0) / interval } }
+        guard !measured.isEmpty else { return .hold(reason: "no worker measured over the window yet") }
         let mean = measured.reduce(0, +) / Double(measured.count)
         utilization = mean
         // The CPU the workers use in all, spread over the count that puts
@@ -98,7 +110,8 @@ public struct Autoscaler: Sendable {
         if mean > goal * (1 + policy.tolerance), target < maxWorkers {
             lowSince = nil
             guard now - lastScaleOut >= policy.scaleOutCooldown else { return .hold(reason: "\(shown); scale-out cool-down") }
-            let wanted = min(max(Int((load / goal).rounded(.up)), target + 1), maxWorkers)
+            // The epsilon keeps an exact multiple (3 cores at 0.6) from rounding up on a float error.
+            let wanted = min(max(Int((load / goal - 1e-9).rounded(.up)), target + 1), maxWorkers)
             lastScaleOut = now
             return moved(to: wanted, from: target, now: now, reason: shown)
         }

@@ -74,6 +74,27 @@ final class BlobLoadOpenLoopTests: XCTestCase {
         XCTAssertEqual(lines.reduce(0) { $0 + ($1["answered"] ?? 0) }, 400)
     }
 
+    func testLatenciesHasOneLinePerAnsweredActionByDueSecond() throws {
+        let (server, port) = try startServer()
+        defer { server.stop() }
+        let latencies = store + "-latencies.txt"
+        defer { try? FileManager.default.removeItem(atPath: latencies) }
+        let load = try start(port, ["--action", "baseline", "--rate", "100", "--duration", "2s", "--latencies", latencies])
+        let result = try report(of: load)
+        XCTAssertEqual(result["answered"] as? Int, 200)
+        let lines = try String(contentsOfFile: latencies, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 200, "one line per answered action")
+        let parsed = lines.map { $0.split(separator: " ") }
+        XCTAssertEqual(parsed.filter { $0.first == "0" }.count, 100, "due in the first second")
+        XCTAssertEqual(parsed.filter { $0.first == "1" }.count, 100, "due in the second")
+        let milliseconds = parsed.compactMap { Double($0[1]) }
+        XCTAssertEqual(milliseconds.count, 200)
+        XCTAssertTrue(milliseconds.allSatisfy { $0 > 0 && $0 < 1000 }, "\(milliseconds.max() ?? 0)")
+
+        let closed = try TestProcess("blob-load", ["--action", "baseline", "--latencies", latencies])
+        XCTAssertEqual(closed.waitForExit(timeout: 10), 64, "only with --rate or --phases")
+    }
+
     func testPhasesChangeTheRateAndAnyActionRuns() throws {
         let (server, port) = try startServer()
         defer { server.stop() }

@@ -67,3 +67,13 @@ final class TimelineTests: XCTestCase {
         XCTAssertNil(OpenLoopCounts().milliseconds(atPercentile: 99))
     }
 }
+
+/// The --latencies lines' number format: milliseconds with three decimals.
+final class LatencyLineTests: XCTestCase {
+    func testMicrosecondsPrintAsMillisecondsWithThreeDecimals() {
+        XCTAssertEqual(OpenLoopRunner.milliseconds(0), "0.000")
+        XCTAssertEqual(OpenLoopRunner.milliseconds(7), "0.007")
+        XCTAssertEqual(OpenLoopRunner.milliseconds(1_234), "1.234")
+        XCTAssertEqual(OpenLoopRunner.milliseconds(60_050), "60.050")
+    }
+}

@@ -12,11 +12,15 @@ final class AutoscaleTests: XCTestCase {
         var shell: FakeShell
         var cpu: [Int32: Double] = [:]
 
-        init(workers: Int, min: Int = 1, max: Int = 8, target: Double = 0.6, outCooldown: Double = 10, inCooldown: Double = 30) {
+        /// `averaged` 1: each decision on the last interval alone, so the
+        /// tests below read second by second; the default (3) has its own test.
+        init(workers: Int, min: Int = 1, max: Int = 8, target: Double = 0.6, outCooldown: Double = 10, inCooldown: Double = 30,
+             averaged: Int = 1) {
             var config = SupervisorConfig(workers: workers, maxWorkers: max, bootFailureCode: 3)
             var policy = AutoscalePolicy(minWorkers: min, targetUtilization: target)
             policy.scaleOutCooldown = outCooldown
             policy.scaleInCooldown = inCooldown
+            policy.averagedSamples = averaged
             config.autoscale = policy
             shell = FakeShell(config: config)
             shell.startHealthy()
@@ -113,8 +117,9 @@ final class AutoscaleTests: XCTestCase {
         XCTAssertEqual(actions.terminated, [leaving], "then TERM, never KILL while it drains")
         XCTAssertTrue(actions.logLines.contains { $0.hasPrefix("autoscale: workers 4 -> 3 (CPU 10 % of a core per worker") })
         _ = rig.settle()
-        // The next step down waits another full stretch.
-        rig.seconds(29, busy: 0.4 / 3)
+        // The next step down waits another full stretch (from the first
+        // sample after the move, which only starts the window again).
+        rig.seconds(30, busy: 0.4 / 3)
         XCTAssertEqual(rig.workers, 3)
         rig.seconds(2, busy: 0.4 / 3)
         XCTAssertEqual(rig.workers, 2)
@@ -191,6 +196,26 @@ final class AutoscaleTests: XCTestCase {
         rig.second(busy: 0.2)
         XCTAssertEqual(rig.workers, 2)
         XCTAssertEqual(rig.shell.machine.autoscaler?.utilization ?? 0, 0.2, accuracy: 1e-9)
+    }
+
+    func testCPUIsAveragedOverTheWindowSoOneNoisySecondMovesNothing() {
+        XCTAssertEqual(AutoscalePolicy(minWorkers: 1, targetUtilization: 0.6).averagedSamples, 3, "the default window")
+        var rig = Rig(workers: 2, outCooldown: 0, averaged: 3)
+        rig.seconds(4, busy: 0.4)
+        rig.second(busy: 1.0)  // one busy second: (0.4 + 0.4 + 1.0) / 3 = 0.6, within the band
+        rig.seconds(3, busy: 0.4)
+        XCTAssertEqual(rig.workers, 2)
+        XCTAssertEqual(rig.shell.machine.autoscaler?.utilization ?? 0, 0.4, accuracy: 1e-9, "the mean of the last three seconds")
+        // Busy for real: the window's mean leaves the band at the second busy second.
+        rig.second(busy: 1.0)
+        XCTAssertEqual(rig.workers, 2, "(0.4 + 0.4 + 1) / 3 = 0.6: still within the band")
+        rig.second(busy: 1.0)
+        XCTAssertEqual(rig.workers, 3, "(0.4 + 1 + 1) / 3 = 0.8 a worker: 1.6 cores at 0.6 a worker")
+        // After a move the window starts again: the next move waits for a full one.
+        rig.seconds(3, busy: 1.0)
+        XCTAssertEqual(rig.workers, 3)
+        rig.second(busy: 1.0)
+        XCTAssertEqual(rig.workers, 5, "3 x 1.0 cores at 0.6 a worker")
     }
 
     func testWithoutAutoscaleSamplesChangeNothing() {

@@ -45,7 +45,9 @@ final class TalliesTests: XCTestCase {
         shell.startHealthy()
         shell.feed(.signal(.terminate))
         for pid in shell.allPids { shell.feed(.exited(pid: pid, status: .exited(code: 0))) }
-        XCTAssertEqual(shell.machine.tallies, SupervisorTallies())
+        XCTAssertEqual(shell.machine.tallies.restarts, [:])
+        XCTAssertEqual(shell.machine.tallies.scaleEvents, [:])
+        XCTAssertTrue(shell.machine.tallies.slots.values.allSatisfy { $0.restarts == 0 && $0.lastExit == .exited(code: 0) })
     }
 }
 
