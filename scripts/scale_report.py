@@ -195,7 +195,7 @@ def plot_script(results, data, png):
     panels = [
         ("actions/s", "plot {src} using 2:3 with lines title 'offered', {src} using 2:6 with lines title 'ok'", "set yrange [0:*]"),
         ("p99 ms (from due time)", "plot {src} using 2:($10 > 0 ? $10 : 1/0) with lines title 'p99'", "set logscale y; set yrange [*:*]"),
-        ("errors/s", "plot {src} using 2:7 with impulses lw 2 title 'errors'", "unset logscale y; set yrange [0:*]"),
+        ("errors/s", "plot {src} using 2:7 with impulses lw 2 title 'errors'", "unset logscale y; set yrange [0:1<*]"),
         ("workers", "plot {src} using 2:11 with steps lw 2 title 'wanted', {src} using 2:12 with steps title 'running'",
          "set yrange [0:*]"),
     ]

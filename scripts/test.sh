@@ -2,7 +2,8 @@
 # The test command: installs what a fresh Debian machine lacks, checks that
 # Package.swift declares exactly what each target imports, builds, and runs
 # every test (unit, integration with real processes on 127.0.0.1, the tiny
-# sweep), then fuzzes both parser targets briefly (FUZZ_SECONDS each, default 20).
+# sweep), runs the scale test shortened, then fuzzes both parser targets
+# briefly (FUZZ_SECONDS each, default 20).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config gnuplot-nox python3 python3-prometheus-client systemd
@@ -15,6 +16,13 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 swift test --skip-build 2>&1 | tee "$log" || status=$?
+# The scale test, shortened: two fronts, short phases and cool-downs; it
+# fails unless each front scaled out in the high phase and back to one
+# worker after it with no failed request.
+scale_out=$(mktemp -d)
+bash scripts/scale-test.sh --bin "$(swift build -c release --show-bin-path)" --modes "http direct" \
+  --phases "200:4s,4000:10s,200:16s" --scale-out-cooldown 2s --scale-in-cooldown 3s --out "$scale_out" --check >/dev/null || status=$?
+rm -rf "$scale_out"
 bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}" || status=$?
 summary=$(grep -aE "^[[:space:]]*Executed [0-9]+ tests?, with [0-9]+ failures?" "$log" | tail -n 1 || true)
 executed=$(echo "$summary" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
