@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "CommandLineSupportTests", dependencies: ["CommandLineSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobProtocolTests", dependencies: ["BlobProtocol"], swiftSettings: swiftSettings),
         .testTarget(name: "BlobKitTests", dependencies: ["BlobKit", "BlobProtocol"], swiftSettings: swiftSettings),
-        .testTarget(name: "BalancerKitTests", dependencies: ["BalancerKit", "ClusterControl", "EventCore", "HTTP1"], swiftSettings: swiftSettings),
+        .testTarget(name: "BalancerKitTests", dependencies: ["BalancerKit", "ClusterControl", "EventCore", "HTTP1", logging], swiftSettings: swiftSettings),
         .testTarget(name: "SupervisorKitTests", dependencies: ["SupervisorKit"], swiftSettings: swiftSettings),
         .testTarget(name: "LoadKitTests", dependencies: ["LoadKit"], swiftSettings: swiftSettings),
         .testTarget(name: "IntegrationTests", dependencies: ["ClusterTesting"], swiftSettings: swiftSettings),

@@ -21,7 +21,7 @@ struct BalancerCommand: ParsableCommand {
 
             SIGTERM or SIGINT: stop accepting, let connections in flight finish (10 s at most), exit 0.
 
-            With --control-fd, lines 'add HOST:PORT', 'drain HOST:PORT', 'remove HOST:PORT' and 'stop' change the backends at run time, and end of file on that descriptor (the supervisor died) stops the balancer.
+            With --control-fd, lines 'add HOST:PORT', 'drain HOST:PORT', 'remove HOST:PORT' and 'stop' change the backends at run time, 'report' is answered with one line 'backends HOST:PORT=up|down|draining ...' on the same descriptor when it is a socket, and end of file on that descriptor (the supervisor died) stops the balancer.
             """)
 
     @Option(help: "Port to listen on; 0 picks a free one.")
@@ -164,7 +164,12 @@ struct BalancerCommand: ParsableCommand {
         var events = [SIGTERM, SIGINT].map { LoopEvent.signal(base: base, $0) { stopper.begin() } }
         if let controlFd {
             events.append(ControlChannel.watch(base: base, fd: controlFd, logger: logger) { command in
-                if let command { command == .stop ? stopper.begin() : directory.apply(command) } else { stopper.now() }
+                switch command {
+                case nil: stopper.now()
+                case .stop?: stopper.begin()
+                case .report?: ControlChannel.answer(directory.report.line, fd: controlFd)
+                case let other?: directory.apply(other)
+                }
             })
         }
         let shared = front.sharedAddress.map { ", shared \($0)" } ?? ""

@@ -49,9 +49,22 @@ public final class BackendDirectory {
         case .remove(let address):
             pool.remove(address)
             logger.info("backend \(address) removed")
-        case .stop:
+        case .stop, .report:
             break
         }
+    }
+
+    /// Each backend and its state, for the supervisor's `report`.
+    public var report: BackendReport {
+        BackendReport(entries: pool.backends.map { backend in
+            let state: String
+            switch backend.state {
+            case .up: state = "up"
+            case .down: state = "down"
+            case .draining: state = "draining"
+            }
+            return BackendReport.Entry(address: backend.address, state: state)
+        })
     }
 
     private func checkAll() {

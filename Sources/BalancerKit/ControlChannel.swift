@@ -7,6 +7,15 @@ import Logging
 
 /// Line commands from an inherited descriptor; `onCommand(nil)` at EOF.
 public enum ControlChannel {
+    /// One line back on the channel (a socket under blob-cluster). A short
+    /// line into the supervisor's buffer; if it cannot take it whole (a pipe
+    /// cannot be written back, a supervisor not reading) it is dropped: the
+    /// supervisor asks again.
+    public static func answer(_ line: String, fd: Int32) {
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
+    }
+
     public static func watch(base: EventBase, fd: Int32, logger: Logger, onCommand: @escaping (ControlCommand?) -> Void) -> LoopEvent {
         var pending: [UInt8] = []
         var ended = false

@@ -30,7 +30,10 @@ final class ClusterShell {
     /// Workers' stdin: EOF when we die, however we die.
     private let lifeline: ParentPipe
     /// Each running balancer's control channel (its stdin), by pid.
-    private var controls: [Int32: ParentPipe] = [:]
+    private var controls: [Int32: ControlLink] = [:]
+    /// Each balancer's last answer to `report` and when it came, by pid
+    /// (`blob-cluster status` shows them).
+    private var balancerReports: [Int32: (at: Double, report: BackendReport)] = [:]
     /// The front port's listening socket, shared by the children that accept on it.
     private var frontSocket: Int32 = -1
     /// The port it is bound to (the one asked for, or the kernel's pick for 0).
@@ -90,6 +93,13 @@ final class ClusterShell {
         let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.feed(.tick) }
         deadlineTimer = deadline
         events.append(deadline)
+        if !command.isDirect {
+            // The balancers' own view of their backends, for `status`: asked
+            // every 2 s (a line each way), so an answer is never older.
+            let asker = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.askBalancersForReports() }
+            asker.add(after: Self.reportInterval)
+            events.append(asker)
+        }
         if command.scaling.autoscale {
             let sampler = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.sampleWorkerCPU() }
             sampler.add(after: command.scaling.autoscaleInterval.seconds)
@@ -141,9 +151,18 @@ final class ClusterShell {
         return try HTTPServer(base: base, address: SocketAddress(host: command.host, port: port), handler: endpoint)
     }
 
+    static let reportInterval = 2.0
+
     private func status() -> String {
-        ClusterStatus(machine: machine, now: MonotonicClock.seconds(), startedAt: startedAt, mode: command.mode,
-                      front: "\(command.host):\(frontPort)", supervisorPID: getpid()).text
+        let now = MonotonicClock.seconds()
+        return ClusterStatus(machine: machine, now: now, startedAt: startedAt, mode: command.mode,
+                             front: "\(command.host):\(frontPort)", supervisorPID: getpid(),
+                             balancerReports: balancerReports.mapValues { (age: now - $0.at, report: $0.report) }).text
+    }
+
+    private func askBalancersForReports() {
+        let line = ControlCommand.report.line
+        for link in controls.values { link.send(line: line) }
     }
 
     /// Binds the front port for good; returns it if it is taken.
@@ -231,6 +250,7 @@ final class ClusterShell {
         for (pid, status) in Reaper.reap() {
             probing.remove(pid)
             controls.removeValue(forKey: pid)?.close()
+            balancerReports.removeValue(forKey: pid)
             feed(.exited(pid: pid, status: status))
         }
     }
@@ -244,7 +264,7 @@ final class ClusterShell {
             return spawn(id: id, executable: "blob-server", arguments: arguments, stdin: lifeline.readEnd,
                          sharedFD: command.isDirect ? frontSocket : nil)
         case .spawnBalancer(let id, let port, let backends):
-            guard let pipe = try? ParentPipe() else { return .spawnFailed(childID: id, reason: "cannot make a pipe") }
+            guard let link = try? ControlLink() else { return .spawnFailed(childID: id, reason: "cannot make a socket pair") }
             var arguments = ["--port", "\(port)", "--listen-fd", "\(Launcher.sharedSocketFD)", "--host", command.host,
                              "--mode", command.mode, "--control-fd", "0", "--check", "healthcheck",
                              "--log-level", command.logging.logLevel.rawValue]
@@ -254,9 +274,14 @@ final class ClusterShell {
                 arguments += ["--metrics-port", "\(metricsPort + 1 + index)"]
             }
             for port in backends { arguments += ["--backend", "\(command.host):\(port)"] }
-            let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: pipe.readEnd, sharedFD: frontSocket)
-            pipe.closeReadEnd()
-            if case .spawned(_, let pid) = event { controls[pid] = pipe } else { pipe.close() }
+            let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: link.childEnd, sharedFD: frontSocket)
+            link.closeChildEnd()
+            if case .spawned(_, let pid) = event {
+                link.watch(base: base) { [unowned self] report in self.balancerReports[pid] = (MonotonicClock.seconds(), report) }
+                controls[pid] = link
+            } else {
+                link.close()
+            }
             return event
         case .terminate(let pid):
             kill(pid, SIGTERM)
@@ -264,7 +289,7 @@ final class ClusterShell {
             kill(pid, SIGKILL)
         case .tellBalancer(let order):
             let line = Self.controlCommand(for: order, host: command.host).line
-            for pipe in controls.values { pipe.send(line: line) }
+            for link in controls.values { link.send(line: line) }
         case .probe(let pid, let role, let port):
             probe(pid: pid, role: role, port: port)
         case .log(let message):

@@ -1,8 +1,10 @@
+import ClusterControl
 import SupervisorKit
 
 /// The text `blob-cluster status` prints, made by the supervisor from its
 /// state machine: a line about the cluster, a table of its children, and
-/// the workers as the supervisor has announced them to the balancers.
+/// the workers as the supervisor has announced them to the balancers next to
+/// each balancer's own view of them (its last answer to `report`).
 /// Columns are separated by two spaces or more, so `awk` can read it.
 struct ClusterStatus {
     let machine: SupervisorStateMachine
@@ -11,17 +13,36 @@ struct ClusterStatus {
     let mode: String
     let front: String
     let supervisorPID: Int32
+    /// Each balancer's last report (by pid) and how old it is, in seconds.
+    let balancerReports: [Int32: (age: Double, report: BackendReport)]
 
     var text: String {
         var lines = [summary, ""]
         lines += Self.table(header: ["ROLE", "PID", "PORT", "STATE", "UPTIME", "RESTARTS", "LAST EXIT"],
                             rows: machine.children.sorted(by: Self.order).map(row))
-        if machine.config.balancers > 0 {
-            lines += ["", "Backends (as the supervisor has told every balancer):"]
-            lines += Self.table(header: ["WORKER", "IN ROTATION"], rows: machine.children.filter { $0.role == .worker }
-                .sorted(by: Self.order).map { [":\($0.port)", Self.rotation(of: $0)] })
-        }
+        if machine.config.balancers > 0 { lines += [""] + backends }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A row per worker port: what the supervisor told the balancers, then
+    /// each balancer's state for it (`-`: not in its pool, `?`: no report yet).
+    private var backends: [String] {
+        let balancers = machine.children.filter { $0.role == .balancer }.sorted(by: Self.order).compactMap(\.pid)
+        let workers = machine.children.filter { $0.role == .worker }.sorted(by: Self.order)
+        var ports = workers.map(\.port)
+        for pid in balancers {
+            for entry in balancerReports[pid]?.report.entries ?? [] where !ports.contains(entry.address.port) { ports.append(entry.address.port) }
+        }
+        let header = ["WORKER", "TOLD BY SUPERVISOR"] + balancers.map { "BALANCER \($0)" }
+        let rows = ports.sorted().map { port -> [String] in
+            let told = workers.last { $0.port == port }.map(Self.rotation) ?? "gone"
+            return [":\(port)", told] + balancers.map { pid in
+                guard let report = balancerReports[pid]?.report else { return "?" }
+                return report.entries.first { $0.address.port == port }?.state ?? "-"
+            }
+        }
+        let ages = balancers.map { pid in balancerReports[pid].map { "\(pid) \(Self.duration($0.age)) ago" } ?? "\(pid) not yet" }
+        return ["Backends (balancers' own views, reported: \(ages.joined(separator: ", "))):"] + Self.table(header: header, rows: rows)
     }
 
     private var summary: String {
@@ -60,8 +81,8 @@ struct ClusterStatus {
     private static func rotation(of worker: Child) -> String {
         switch worker.state {
         case .starting: return "not yet (starting)"
-        case .running: return "yes"
-        case .stopping: return worker.retiring ? "draining" : "removed"
+        case .running: return "add"
+        case .stopping: return worker.retiring ? "drain" : "remove"
         }
     }
 

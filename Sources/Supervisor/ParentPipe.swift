@@ -5,8 +5,8 @@ import Glibc
 
 /// A pipe whose write end stays with the supervisor (close-on-exec, so no
 /// child inherits it) and whose read end becomes a child's stdin: the
-/// workers' lifeline, and the balancer's control channel. One owner closes
-/// both ends once.
+/// workers' lifeline (EOF when the supervisor dies). One owner closes both
+/// ends once. (A balancer's stdin is a `ControlLink`, which answers back.)
 final class ParentPipe {
     private(set) var readEnd: Int32
     private(set) var writeEnd: Int32
@@ -20,17 +20,6 @@ final class ParentPipe {
         // (dup2 clears the flag on the copy); no child ever holds the write end.
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
-        // A full pipe must never block the supervisor's loop.
-        _ = fcntl(writeEnd, F_SETFL, fcntl(writeEnd, F_GETFL) | O_NONBLOCK)
-    }
-
-    /// Sends one line; false if the reader is gone or the pipe is full.
-    @discardableResult
-    func send(line: String) -> Bool {
-        guard writeEnd >= 0 else { return false }
-        let bytes = Array((line + "\n").utf8)
-        let written = bytes.withUnsafeBytes { write(writeEnd, $0.baseAddress, $0.count) }
-        return written == bytes.count
     }
 
     /// Closes our copy of the read end once the child has its own.

@@ -2,6 +2,7 @@
 import ClusterControl
 import EventCore
 import HTTP1
+import Logging
 import XCTest
 
 final class BalancerPartsTests: XCTestCase {
@@ -62,5 +63,36 @@ final class BalancerPartsTests: XCTestCase {
         XCTAssertFalse(text.contains("X-Secret"))
         XCTAssertFalse(text.contains("Keep-Alive"))
         XCTAssertFalse(text.lowercased().contains("connection:"))
+    }
+}
+
+/// The control channel's `report` and its answer: what blob-cluster status
+/// reads back from each balancer.
+final class BackendReportTests: XCTestCase {
+    func testAReportLineRoundTripsAndNothingElseParses() throws {
+        let report = BackendReport(entries: [
+            .init(address: try XCTUnwrap(SocketAddress("127.0.0.1:8001")), state: "up"),
+            .init(address: try XCTUnwrap(SocketAddress("127.0.0.1:8002")), state: "draining"),
+        ])
+        XCTAssertEqual(report.line, "backends 127.0.0.1:8001=up 127.0.0.1:8002=draining")
+        XCTAssertEqual(BackendReport(line: Substring(report.line)), report)
+        XCTAssertEqual(BackendReport(line: "backends")?.entries, [], "an empty pool")
+        for bad in ["backend 127.0.0.1:8001=up", "backends 127.0.0.1:8001", "backends 127.0.0.1:8001=sleepy", "backends x=up", ""] {
+            XCTAssertNil(BackendReport(line: Substring(bad)), bad)
+        }
+        XCTAssertEqual(ControlCommand(line: "report"), .report)
+        XCTAssertEqual(ControlCommand.report.line, "report")
+    }
+
+    func testTheDirectoryReportsEachBackendsState() throws {
+        let base = try EventBase()
+        defer { base.close() }
+        let one = try XCTUnwrap(SocketAddress("127.0.0.1:1")), two = try XCTUnwrap(SocketAddress("127.0.0.1:2"))
+        var config = BalancerConfig(listen: SocketAddress(host: "127.0.0.1", port: 0), backends: [one, two])
+        config.checkInterval = 3600
+        let directory = BackendDirectory(base: base, config: config, logger: Logger(label: "test"))
+        defer { directory.close() }
+        directory.apply(.drain(two))
+        XCTAssertEqual(directory.report.line, "backends 127.0.0.1:1=up 127.0.0.1:2=draining")
     }
 }

@@ -63,7 +63,19 @@ final class ClusterStatusTests: XCTestCase {
             let pid = try XCTUnwrap(Int32(row[1]))
             XCTAssertTrue(FileManager.default.fileExists(atPath: "/proc/\(pid)"), "the pid shown runs")
         }
-        XCTAssertTrue(first.text.contains(":\(port + 1)  yes"), "both workers in the balancers' rotation: \(first.text)")
+        XCTAssertTrue(first.text.contains(":\(port + 1)  add"), "both workers announced to the balancers: \(first.text)")
+        // The balancer's own view, asked over its control channel every 2 s.
+        let balancerPid = try XCTUnwrap(table[port + 10]?[1])
+        var view = ""
+        let asked = Date().addingTimeInterval(6)
+        repeat {
+            usleep(250_000)
+            view = try status(["--store", store]).text
+        } while Date() < asked && view.contains("\(balancerPid) not yet")
+        let backendRows = view.split(separator: "\n").drop { !$0.hasPrefix("WORKER") }.dropFirst()
+            .map { $0.split(separator: " ").map(String.init) }
+        XCTAssertEqual(backendRows.map { $0[0] }, [":\(port + 1)", ":\(port + 2)"], view)
+        XCTAssertEqual(backendRows.map { $0.last }, ["up", "up"], "the balancer reports both up: \(view)")
 
         // A worker killed: its slot shows the restart and how it ended.
         let victim = try XCTUnwrap(Int32(table[port + 2]![1]))
