@@ -24,12 +24,23 @@ struct AutoscaleOptions: ParsableArguments {
     var scaleInCooldown: TimeSpan = "30s"
 
     func validate(workers: Int, maxWorkers: Int) throws {
-        guard autoscale else { return }
+        guard autoscale else {
+            // A knob without the flag would be silently ignored.
+            let defaults = AutoscaleOptions.defaults
+            if minWorkers != defaults.minWorkers || autoscaleTarget != defaults.autoscaleTarget
+                || autoscaleInterval != defaults.autoscaleInterval || scaleOutCooldown != defaults.scaleOutCooldown
+                || scaleInCooldown != defaults.scaleInCooldown {
+                throw ValidationError("--min-workers, --autoscale-target, --autoscale-interval and the cool-downs need --autoscale")
+            }
+            return
+        }
         guard (1...maxWorkers).contains(minWorkers) else { throw ValidationError("--min-workers must be 1...--max-workers (\(maxWorkers))") }
         guard workers >= minWorkers else { throw ValidationError("--workers must be at least --min-workers (\(minWorkers))") }
         guard (5...95).contains(autoscaleTarget) else { throw ValidationError("--autoscale-target must be 5...95 (percent of one core)") }
         guard autoscaleInterval.seconds >= 0.1 else { throw ValidationError("--autoscale-interval must be at least 100ms") }
     }
+
+    private static let defaults = try! AutoscaleOptions.parse([])
 
     /// The policy for the state machine; nil without --autoscale.
     var policy: AutoscalePolicy? {

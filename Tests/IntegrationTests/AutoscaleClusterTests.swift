@@ -57,6 +57,8 @@ final class AutoscaleClusterTests: XCTestCase {
             ["--autoscale", "--workers", "1", "--min-workers", "2"],
             ["--autoscale", "--autoscale-target", "100"],
             ["--autoscale", "--autoscale-interval", "10ms"],
+            ["--min-workers", "2", "--workers", "2"],
+            ["--scale-in-cooldown", "5s"],
         ]
         for arguments in cases {
             let process = try TestProcess("blob-cluster", ["--store", store] + arguments)
