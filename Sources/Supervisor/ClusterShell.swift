@@ -181,7 +181,7 @@ final class ClusterShell {
         let ports = (0..<command.workers).map { command.workerBasePort + $0 } + Array(machine.config.balancerPorts)
             + Array(command.metricsPorts)
         for port in ports {
-            guard let (fd, port) = try? Sockets.listen(on: SocketAddress(host: command.host, port: port), backlog: 1) else { return port }
+            guard let (fd, _) = try? Sockets.listen(on: SocketAddress(host: command.host, port: port), backlog: 1) else { return port }
             close(fd)
         }
         return nil
