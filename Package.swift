@@ -52,7 +52,7 @@ let package = Package(
 
         // Prometheus figures of every program: request metrics as an HTTP
         // server observer, `/metrics` in the text format.
-        .target(name: "ClusterMetrics", dependencies: ["HTTP1", "HTTPServerKit", prometheus], swiftSettings: swiftSettings),
+        .target(name: "ClusterMetrics", dependencies: ["EventCore", "HTTP1", "HTTPServerKit", prometheus], swiftSettings: swiftSettings),
 
         // The access log: nginx's combined format, batched writes, reopened on SIGUSR1.
         .target(name: "AccessLog", dependencies: ["EventCore", "HTTP1", "HTTPServerKit", logging], swiftSettings: swiftSettings),

@@ -137,7 +137,7 @@ def analyse(mode, work, phases):
     return dict(mode=mode, rows=rows, events=events, by_phase=by_phase, scaled_out=scaled_out, scaled_in=scaled_in,
                 back_to_one=back_to_one, offered=offered, failed=failed, dropped=report.get("dropped", 0),
                 most=max((r["wanted"] for r in rows if not math.isnan(r["wanted"])), default=math.nan),
-                decisions=decisions(f"{work}/{mode}.log"), report=report)
+                decisions=decisions(f"{work}/{mode}.log"))
 
 
 def summary(result, phases):
@@ -162,6 +162,8 @@ def summary(result, phases):
 
 
 def goals(results):
+    """The goal lines, and whether the enforceable ones (scaling out and
+    back, failed requests) were met."""
     lines, met = ["#", "# goals"], True
     for result in results:
         mode = result["mode"]
@@ -236,10 +238,9 @@ def main():
         plot.write(plot_script(results, arguments.out, arguments.png))
     for line in lines:
         print(line, file=sys.stderr)
-    if arguments.check and not all(r["scaled_out"] and r["scaled_in"] and r["back_to_one"] for r in results):
-        sys.exit(1)
-    if arguments.check and not all((r["failed"] / r["offered"] if r["offered"] else 1) <= (0.001 if r["mode"] == "tcp" else 0)
-                                   for r in results):
+    # --check: the goals `met` covers (scaling both ways, failed requests);
+    # the p99 ratio is reported only, as a shared machine's noise can pass it.
+    if arguments.check and not met:
         sys.exit(1)
 
 

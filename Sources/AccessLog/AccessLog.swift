@@ -67,7 +67,7 @@ public final class AccessLog: HTTPServerObserver {
     // MARK: the observer
 
     public func requestBegan(_ head: RequestHead, from peer: String) -> ObservedRequest {
-        var request = next?.requestBegan(head, from: peer) ?? ObservedRequest(labels: 0, startedAt: Self.monotonicSeconds())
+        var request = next?.requestBegan(head, from: peer) ?? ObservedRequest(labels: 0, startedAt: MonotonicClock.seconds())
         request.slot = takeSlot()
         if request.slot >= 0 { slots[Int(request.slot)].begin(head, peer: peerBytes(peer), time: time.bracketed(now: Int(base.cachedNow))) }
         return request
@@ -98,7 +98,7 @@ public final class AccessLog: HTTPServerObserver {
     }
 
     private func write(_ request: ObservedRequest?, parsed: Bool, status: Int, bodyBytes: Int?) {
-        let milliseconds = parsed ? Int((Self.monotonicSeconds() - request!.startedAt) * 1000) : 0
+        let milliseconds = parsed ? Int((MonotonicClock.seconds() - request!.startedAt) * 1000) : 0
         if let slot = request?.slot, slot >= 0 {
             batch.append { slots[Int(slot)].appendLine(status: status, bodyBytes: bodyBytes, milliseconds: milliseconds, to: &$0) }
             freeSlots.append(slot)
@@ -150,7 +150,7 @@ public final class AccessLog: HTTPServerObserver {
 
     private func writeFailed(_ code: Int32, lines: Int) {
         droppedSinceWarning += lines
-        let now = Self.monotonicSeconds()
+        let now = MonotonicClock.seconds()
         guard now - lastWarning >= Self.warningInterval else { return }
         lastWarning = now
         logger.warning("access log \(path ?? "writer"): write failed (\(String(cString: strerror(code)))): dropped \(droppedSinceWarning) lines (\(batch.droppedLines) since start; at most one warning a minute)")
@@ -168,11 +168,5 @@ public final class AccessLog: HTTPServerObserver {
 
     deinit {
         assert(timer == nil, "AccessLog not closed")
-    }
-
-    static func monotonicSeconds() -> Double {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
     }
 }

@@ -17,22 +17,16 @@ public enum ControlChannel {
     }
 
     public static func watch(base: EventBase, fd: Int32, logger: Logger, onCommand: @escaping (ControlCommand?) -> Void) -> LoopEvent {
-        var pending: [UInt8] = []
+        var reader = LineReader()
         var ended = false
         return LoopEvent.readable(base: base, fd: fd) {
             guard !ended else { return }
-            var chunk = [UInt8](repeating: 0, count: 4096)
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && (errno == EINTR || errno == EAGAIN) { return }
-            if count <= 0 {
+            guard let lines = reader.read(from: fd) else {
                 ended = true
                 logger.warning("control channel closed (supervisor gone): stopping")
                 return onCommand(nil)
             }
-            pending += chunk[0..<count]
-            while let newline = pending.firstIndex(of: 10) {
-                let line = String(decoding: pending[..<newline], as: UTF8.self)
-                pending.removeSubrange(...newline)
+            for line in lines {
                 if let command = ControlCommand(line: Substring(line)) { onCommand(command) } else {
                     logger.warning("ignoring control line '\(line)'")
                 }

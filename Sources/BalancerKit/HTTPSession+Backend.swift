@@ -1,4 +1,3 @@
-import ClusterMetrics
 import EventCore
 import HTTP1
 

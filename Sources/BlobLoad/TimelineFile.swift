@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommandLineSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -27,14 +28,7 @@ final class TimelineFile {
 
     func write(_ lines: [String]) {
         guard fd >= 0, !lines.isEmpty else { return }
-        let bytes = Array(lines.map { $0 + "\n" }.joined().utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            if written <= 0 { return }
-            offset += written
-        }
+        Console.write(Array(lines.map { $0 + "\n" }.joined().utf8), to: fd)
     }
 
     func close() {

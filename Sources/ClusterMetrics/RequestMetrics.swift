@@ -1,3 +1,4 @@
+import EventCore
 import HTTP1
 import HTTPServerKit
 import Prometheus

@@ -29,11 +29,9 @@ final class ClusterShell {
     private let launcher = Launcher()
     /// Workers' stdin: EOF when we die, however we die.
     private let lifeline: ParentPipe
-    /// Each running balancer's control channel (its stdin), by pid.
+    /// Each running balancer's control channel (its stdin), by pid; each
+    /// keeps the balancer's last report (`blob-cluster status` shows them).
     private var controls: [Int32: ControlLink] = [:]
-    /// Each balancer's last answer to `report` and when it came, by pid
-    /// (`blob-cluster status` shows them).
-    private var balancerReports: [Int32: (at: Double, report: BackendReport)] = [:]
     /// The front port's listening socket, shared by the children that accept on it.
     private var frontSocket: Int32 = -1
     /// The port it is bound to (the one asked for, or the kernel's pick for 0).
@@ -71,13 +69,7 @@ final class ClusterShell {
     func run() throws -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         if let busy = openFrontSocket() ?? firstBusyPort() {
-            logger.critical("cannot start: port \(command.host):\(busy) is in use (another cluster?)")
-            if frontSocket >= 0 { close(frontSocket) }
-            frontSocket = -1
-            events.forEach { $0.close() }
-            lifeline.close()
-            base.close()
-            return ProgramExit.bootFailure
+            return bootFailure("port \(command.host):\(busy) is in use (another cluster?)")
         }
         let signals: [(Int32, SupervisorEvent)] = [
             (SIGTERM, .signal(.terminate)), (SIGINT, .signal(.interrupt)), (SIGHUP, .signal(.hangup)),
@@ -109,39 +101,41 @@ final class ClusterShell {
             do {
                 metricsServer = try serveMetrics(on: port)
             } catch {
-                logger.critical("cannot start: metrics port \(command.host):\(port): \(error)")
-                events.forEach { $0.close() }
-                close(frontSocket)
-                lifeline.close()
-                base.close()
-                return ProgramExit.bootFailure
+                return bootFailure("metrics port \(command.host):\(port): \(error)")
             }
         }
         do {
             controlSocket = try ControlSocket(path: command.controlSocketPath ?? "", base: base) { [unowned self] in self.status() }
         } catch {
-            logger.critical("cannot start: \(error)")
-            metricsServer?.close()
-            events.forEach { $0.close() }
-            close(frontSocket)
-            lifeline.close()
-            base.close()
-            return ProgramExit.bootFailure
+            return bootFailure("\(error)")
         }
         feed(.start)
         if exitCode == nil { base.run() }
+        closeAll()
+        return exitCode ?? 0
+    }
+
+    private func bootFailure(_ reason: String) -> Int32 {
+        logger.critical("cannot start: \(reason)")
+        closeAll()
+        return ProgramExit.bootFailure
+    }
+
+    /// Frees what the shell made, whatever got made: after the loop, or at
+    /// a failed start (the loop's events before the loop itself).
+    private func closeAll() {
         controlSocket?.close()
         controlSocket = nil
         metricsServer?.close()
         metricsServer = nil
         events.forEach { $0.close() }
+        events = []
         controls.values.forEach { $0.close() }
         controls = [:]
         lifeline.close()
-        close(frontSocket)
+        if frontSocket >= 0 { close(frontSocket) }
         frontSocket = -1
         base.close()
-        return exitCode ?? 0
     }
 
     private func serveMetrics(on port: Int) throws(SystemError) -> HTTPServer {
@@ -157,7 +151,7 @@ final class ClusterShell {
         let now = MonotonicClock.seconds()
         return ClusterStatus(machine: machine, now: now, startedAt: startedAt, mode: command.mode,
                              front: "\(command.host):\(frontPort)", supervisorPID: getpid(),
-                             balancerReports: balancerReports.mapValues { (age: now - $0.at, report: $0.report) }).text
+                             balancerReports: controls.compactMapValues { $0.lastReport.map { (age: now - $0.at, report: $0.report) } }).text
     }
 
     private func askBalancersForReports() {
@@ -250,7 +244,6 @@ final class ClusterShell {
         for (pid, status) in Reaper.reap() {
             probing.remove(pid)
             controls.removeValue(forKey: pid)?.close()
-            balancerReports.removeValue(forKey: pid)
             feed(.exited(pid: pid, status: status))
         }
     }
@@ -277,7 +270,7 @@ final class ClusterShell {
             let event = spawn(id: id, executable: "blob-balancer", arguments: arguments, stdin: link.childEnd, sharedFD: frontSocket)
             link.closeChildEnd()
             if case .spawned(_, let pid) = event {
-                link.watch(base: base) { [unowned self] report in self.balancerReports[pid] = (MonotonicClock.seconds(), report) }
+                link.watch(base: base)
                 controls[pid] = link
             } else {
                 link.close()

@@ -8,12 +8,14 @@ import Glibc
 /// balancer's stdin (commands in, `report` answers back) and whose parent
 /// end stays with the supervisor (close-on-exec, non-blocking: a balancer
 /// that stops reading never blocks the loop). Lines back are read on the
-/// loop and handed to `onReport`. One owner closes both ends once.
+/// loop; the last report is kept. One owner closes both ends once.
 final class ControlLink {
     private(set) var childEnd: Int32
     private var parentEnd: Int32
     private var event: LoopEvent?
-    private var pending: [UInt8] = []
+    private var reader = LineReader()
+    /// The balancer's last answer to `report`, and when it came (monotonic seconds).
+    private(set) var lastReport: (at: Double, report: BackendReport)?
 
     init() throws(SystemError) {
         var fds: [Int32] = [-1, -1]
@@ -25,25 +27,19 @@ final class ControlLink {
 
     /// Starts reading the balancer's answers; EOF or an error just stops it
     /// (the reaper learns of the balancer's end).
-    func watch(base: EventBase, onReport: @escaping (BackendReport) -> Void) {
-        event = LoopEvent.readable(base: base, fd: parentEnd) { [unowned self] in self.readAnswers(onReport) }
+    func watch(base: EventBase) {
+        event = LoopEvent.readable(base: base, fd: parentEnd) { [unowned self] in self.readAnswers() }
     }
 
-    private func readAnswers(_ onReport: (BackendReport) -> Void) {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        let count = chunk.withUnsafeMutableBytes { read(parentEnd, $0.baseAddress, $0.count) }
-        guard count > 0 else {
-            if count == 0 || (errno != EINTR && errno != EAGAIN) { event?.close(); event = nil }
+    private func readAnswers() {
+        guard let lines = reader.read(from: parentEnd) else {
+            event?.close()
+            event = nil
             return
         }
-        pending += chunk[0..<count]
-        while let newline = pending.firstIndex(of: 10) {
-            if let report = BackendReport(line: Substring(String(decoding: pending[..<newline], as: UTF8.self))) { onReport(report) }
-            pending.removeSubrange(...newline)
+        for line in lines {
+            if let report = BackendReport(line: Substring(line)) { lastReport = (MonotonicClock.seconds(), report) }
         }
-        // A balancer's report names at most a few hundred backends; more
-        // without a newline is not a report.
-        if pending.count > 1 << 16 { pending.removeAll() }
     }
 
     /// Sends one line; false if the balancer is gone or not reading.

@@ -33,44 +33,38 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let path = controlSocket ?? ControlSocketPath.forStore(store ?? "") ?? ""
-        switch Self.ask(path, timeout: timeout.seconds) {
-        case .success(let text):
-            print(text, terminator: "")
-        case .failure(let reason):
-            throw NoAnswer(description: "no supervisor answers at \(path): \(reason)")
-        }
+        print(try Self.ask(path, timeout: timeout.seconds), terminator: "")
     }
 
     /// Printed as "Error: ..." by the argument parser, which then exits 1.
     struct NoAnswer: Error, CustomStringConvertible {
-        let description: String
-    }
+        let path: String
+        let reason: String
 
-    enum Answer {
-        case success(String)
-        case failure(String)
+        var description: String { "no supervisor answers at \(path): \(reason)" }
     }
 
     /// Connects, reads to the end (the supervisor writes and closes).
-    static func ask(_ path: String, timeout: Double) -> Answer {
-        guard let address = UnixSocketAddress(path) else { return .failure("not a socket path") }
+    static func ask(_ path: String, timeout: Double) throws(NoAnswer) -> String {
+        let failed = { (reason: String) in NoAnswer(path: path, reason: reason) }
+        guard let address = UnixSocketAddress(path) else { throw failed("not a socket path") }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { return .failure(String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw failed(String(cString: strerror(errno))) }
         defer { close(fd) }
         var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else { return .failure(String(cString: strerror(errno))) }
+        guard address.withSockaddr({ connect(fd, $0, $1) }) == 0 else { throw failed(String(cString: strerror(errno))) }
         var text: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
             let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if count == 0 { break }
-            guard count > 0 else { return .failure(errno == EAGAIN ? "no answer in time" : String(cString: strerror(errno))) }
+            guard count > 0 else { throw failed(errno == EAGAIN ? "no answer in time" : String(cString: strerror(errno))) }
             text += buffer[0..<count]
-            guard text.count <= 4 << 20 else { return .failure("answer too long") }
+            guard text.count <= 4 << 20 else { throw failed("answer too long") }
         }
-        guard !text.isEmpty else { return .failure("empty answer") }
-        return .success(String(decoding: text, as: UTF8.self))
+        guard !text.isEmpty else { throw failed("empty answer") }
+        return String(decoding: text, as: UTF8.self)
     }
 }
 

@@ -82,7 +82,7 @@ public struct Autoscaler: Sendable {
     /// the low stretch starts again.
     mutating func sample(cpu: [Int32: Double], target: Int, settled: Bool, now: Double) -> AutoscaleDecision {
         history.append((now, cpu))
-        if history.count > max(policy.averagedSamples, 1) + 1 { history.removeFirst(history.count - max(policy.averagedSamples, 1) - 1) }
+        if history.count > window + 1 { history.removeFirst(history.count - window - 1) }
         guard settled else {
             lowSince = nil
             return .hold(reason: "workers are starting or stopping")
@@ -94,7 +94,7 @@ public struct Autoscaler: Sendable {
         }
         // Over the whole window, for the workers in all of it (a new one
         // joins once it has been measured that long).
-        guard history.count > max(policy.averagedSamples, 1), let oldest = history.first, now > oldest.at else {
+        guard history.count > window, let oldest = history.first, now > oldest.at else {
             return .hold(reason: "not enough samples yet")
         }
         let interval = now - oldest.at
@@ -127,6 +127,9 @@ public struct Autoscaler: Sendable {
         return moved(to: target - 1, from: target, now: now,
                      reason: "\(shown), \(Self.percent(afterRemoval)) with one fewer, for \(Int(waited)) s")
     }
+
+    /// Sample intervals the CPU is averaged over (at least one).
+    private var window: Int { max(policy.averagedSamples, 1) }
 
     private mutating func moved(to wanted: Int, from target: Int, now: Double, reason: String) -> AutoscaleDecision {
         targetMoved(now: now)
