@@ -136,6 +136,8 @@ def analyse(mode, work, phases):
     failed = offered - report.get("ok", 0)
     return dict(mode=mode, rows=rows, events=events, by_phase=by_phase, scaled_out=scaled_out, scaled_in=scaled_in,
                 back_to_one=back_to_one, offered=offered, failed=failed, dropped=report.get("dropped", 0),
+                errors=dict(report.get("errors", {}), **{f"status {code}": count for code, count in report.get("statuses", {}).items()
+                                                          if not code.startswith("2")}), failed_seconds=[r["second"] for r in rows if r["errors"] or r["dropped"]],
                 most=max((r["wanted"] for r in rows if not math.isnan(r["wanted"])), default=math.nan),
                 decisions=decisions(f"{work}/{mode}.log"))
 
@@ -146,6 +148,10 @@ def summary(result, phases):
     share = 100.0 * result["failed"] / result["offered"] if result["offered"] else math.nan
     lines.append(f"# {mode}: offered {result['offered']} actions, failed {result['failed']} ({number(share, 3)} %), "
                  f"dropped {result['dropped']}, most workers {number(result['most'], 0)}")
+    if result["failed"]:
+        kinds = " ".join(f"{kind}={count}" for kind, count in sorted(result["errors"].items())) or "none recorded"
+        seconds = " ".join(str(second) for second in result["failed_seconds"]) or "none"
+        lines.append(f"# {mode}: failures by kind: {kinds}; in seconds: {seconds}")
     for second, old, new in result["events"]:
         index, _ = phase_of(second, phases)
         rate = "during a rate change" if index is None else f"at {phases[index][0]:g}/s"

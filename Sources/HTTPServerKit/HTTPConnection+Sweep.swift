@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// What the server's once-a-second sweep asks of a connection, and what it
 /// does to one that overstayed.
 extension HTTPConnection {
@@ -21,10 +25,17 @@ extension HTTPConnection {
         return producing != nil
     }
 
-    /// No request half-read, no answer pending: safe to close on a drain.
+    /// No request half-read, no answer pending.
     var isIdleBetweenRequests: Bool {
         guard case .awaitingHead = state else { return false }
         return parser.isIdle && input.isEmpty && output.pending == 0
+    }
+
+    /// Whether bytes wait in the socket that the loop has not read yet (a
+    /// request that arrived in the same turn as a drain's timer).
+    var hasUnreadBytes: Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT)) > 0
     }
 
     /// Whether pending output has not moved for `timeout` seconds.

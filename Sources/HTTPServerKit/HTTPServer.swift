@@ -20,9 +20,23 @@ public final class HTTPServer {
     private var sharedListener: Listener?
     private var sweeper: LoopEvent?
     private var connections: [ObjectIdentifier: HTTPConnection] = [:]
-    private var drained: (() -> Void)?
-    /// Set once a graceful stop began: answers close their connection.
-    private(set) var isDraining = false
+    private var phase = Phase.serving
+
+    /// Where the server is in its life; a graceful stop owns its two timers.
+    private enum Phase {
+        case serving
+        /// `drain` began: the end of the idle connections' grace, the
+        /// deadline for the rest, and what runs once none is left.
+        case draining(grace: LoopEvent, deadline: LoopEvent, done: () -> Void)
+        /// The drain ended, or `close()` ran.
+        case stopped
+    }
+
+    /// Once a graceful stop began, answers close their connection.
+    var isDraining: Bool {
+        if case .serving = phase { return false }
+        return true
+    }
 
     /// Binds `address` (port 0 picks a free port) and starts accepting.
     public init(base: EventBase, address: SocketAddress, handler: HTTPHandler, config: HTTPServerConfig = HTTPServerConfig()) throws(SystemError) {
@@ -61,35 +75,45 @@ public final class HTTPServer {
         sharedListener = nil
     }
 
-    /// Stops gracefully: no new connections, idle ones closed now, busy ones
-    /// closed after their answer; `done` runs once none is left, or after
-    /// `timeout` seconds with whatever remains closed.
+    /// Stops gracefully: no new connections; every answer from now on says
+    /// `Connection: close` and closes its connection. Connections idle
+    /// between requests get `config.drainGrace` seconds to send one more
+    /// (haproxy's idle-close-on-response): closing them at once could cross
+    /// a request already on its way, which its client would see as a reset.
+    /// Those still quiet then are closed. `done` runs once no connection is
+    /// left, or after `timeout` seconds with whatever remains closed.
     public func drain(timeout: Double, done: @escaping () -> Void) {
+        guard case .serving = phase else { return }
         stopAccepting()
-        isDraining = true
-        drained = done
-        for connection in Array(connections.values) where connection.isIdleBetweenRequests { connection.close() }
+        let grace = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.closeQuietConnections() }
+        grace.add(after: min(config.drainGrace, timeout))
         let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in
             for connection in Array(self.connections.values) { connection.close() }
             self.finishDrain()
         }
         deadline.add(after: timeout)
-        drainDeadline = deadline
+        phase = .draining(grace: grace, deadline: deadline, done: done)
         finishDrainIfEmpty()
     }
 
-    private var drainDeadline: LoopEvent?
+    /// Closes the connections with no request under way and none waiting
+    /// unread in the socket (one that came in this loop turn is answered).
+    private func closeQuietConnections() {
+        for connection in Array(connections.values) where connection.isIdleBetweenRequests && !connection.hasUnreadBytes {
+            connection.close()
+        }
+    }
 
     private func finishDrainIfEmpty() {
         if isDraining && connections.isEmpty { finishDrain() }
     }
 
     private func finishDrain() {
-        drainDeadline?.close()
-        drainDeadline = nil
-        let done = drained
-        drained = nil
-        done?()
+        guard case .draining(let grace, let deadline, let done) = phase else { return }
+        grace.close()
+        deadline.close()
+        phase = .stopped
+        done()
     }
 
     /// Closes the listener and every connection.
@@ -97,8 +121,11 @@ public final class HTTPServer {
         stopAccepting()
         sweeper?.close()
         sweeper = nil
-        drainDeadline?.close()
-        drainDeadline = nil
+        if case .draining(let grace, let deadline, _) = phase {
+            grace.close()
+            deadline.close()
+        }
+        phase = .stopped
         for connection in Array(connections.values) { connection.close() }
     }
 
@@ -134,7 +161,7 @@ public final class HTTPServer {
             } else if connection.outputStalled(now: now, timeout: config.sendTimeout) {
                 connection.close()
             } else if connection.hasNoPendingOutput, !connection.isAwaitingAnswer,
-                      now - connection.lastActivity > config.idleTimeout {
+                      now - connection.lastActivity > config.idleTimeout, !connection.hasUnreadBytes {
                 connection.close()
             }
         }

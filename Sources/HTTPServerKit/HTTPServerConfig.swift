@@ -11,6 +11,9 @@ public struct HTTPServerConfig {
     public var sendTimeout: Double = 60
     /// Seconds we keep reading (and dropping) after an error answer.
     public var lingerTimeout: Double = 2
+    /// Seconds a graceful stop lets idle keep-alive clients send one more
+    /// request (answered with `Connection: close`) before closing them.
+    public var drainGrace: Double = 0.5
     /// Bytes of queued output above which we stop reading requests.
     public var writeHighWater = 512 * 1024
     /// Bytes of unread input above which libevent stops reading the socket.
