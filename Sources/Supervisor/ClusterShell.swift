@@ -22,7 +22,7 @@ import Glibc
 /// the others instead of being reset, which SO_REUSEPORT (one queue per
 /// socket, lost with it; the kernel's hash choosing the queue) cannot give.
 final class ClusterShell {
-    private let command: SupervisorCommand
+    let command: SupervisorCommand
     private let logger: Logger
     private let base: EventBase
     private var machine: SupervisorStateMachine
@@ -35,7 +35,7 @@ final class ClusterShell {
     /// The front port's listening socket, shared by the children that accept on it.
     private var frontSocket: Int32 = -1
     /// The port it is bound to (the one asked for, or the kernel's pick for 0).
-    private var frontPort = 0
+    private(set) var frontPort = 0
     private var events: [LoopEvent] = []
     private var probing: Set<Int32> = []
     private var exitCode: Int32?
@@ -57,7 +57,7 @@ final class ClusterShell {
         var config = SupervisorConfig(
             workers: command.workers, maxWorkers: command.maxWorkers, balancerPort: command.port,
             basePort: command.workerBasePort, gracefulTimeout: command.gracefulTimeout.seconds, bootFailureCode: ProgramExit.bootFailure)
-        config.balancers = command.isDirect ? 0 : command.balancers
+        config.balancers = command.balancerCount
         config.killTimeout = 5
         config.livenessInterval = command.livenessInterval.seconds
         config.livenessFailures = command.livenessFailures
@@ -85,7 +85,7 @@ final class ClusterShell {
         let deadline = LoopEvent.timer(base: base, repeating: false) { [unowned self] in self.feed(.tick) }
         deadlineTimer = deadline
         events.append(deadline)
-        if !command.isDirect {
+        if command.mode.hasBalancers {
             // The balancers' own view of their backends, for `status`: asked
             // every 2 s (a line each way), so an answer is never older.
             let asker = LoopEvent.timer(base: base, repeating: true) { [unowned self] in self.askBalancersForReports() }
@@ -149,8 +149,8 @@ final class ClusterShell {
 
     private func status() -> String {
         let now = MonotonicClock.seconds()
-        return ClusterStatus(machine: machine, now: now, startedAt: startedAt, mode: command.mode,
-                             front: "\(command.host):\(frontPort)", supervisorPID: getpid(),
+        return ClusterStatus(machine: machine, now: now, startedAt: startedAt, mode: command.mode.rawValue,
+                             front: frontAddress, supervisorPID: getpid(),
                              balancerReports: controls.compactMapValues { $0.lastReport.map { (age: now - $0.at, report: $0.report) } }).text
     }
 
@@ -159,8 +159,9 @@ final class ClusterShell {
         for link in controls.values { link.send(line: line) }
     }
 
-    /// Binds the front port for good; returns it if it is taken.
+    /// Binds the front port for good (if the front has one); returns it if it is taken.
     private func openFrontSocket() -> Int? {
+        guard command.mode.bindsThePort else { return nil }
         guard let (fd, port) = try? Sockets.listen(on: SocketAddress(host: command.host, port: command.port), backlog: 4096) else {
             return command.port
         }
@@ -253,13 +254,14 @@ final class ClusterShell {
         switch action {
         case .spawnWorker(let id, let port):
             var arguments = ["--port", "\(port)", "--lifeline-fd", "0"] + command.workerArguments
-            if command.isDirect { arguments += ["--listen-fd", "\(Launcher.sharedSocketFD)"] }
+            let shares = command.mode.workersShareThePort
+            if shares { arguments += ["--listen-fd", "\(Launcher.sharedSocketFD)"] }
             return spawn(id: id, executable: "blob-server", arguments: arguments, stdin: lifeline.readEnd,
-                         sharedFD: command.isDirect ? frontSocket : nil)
+                         sharedFD: shares ? frontSocket : nil)
         case .spawnBalancer(let id, let port, let backends):
             guard let link = try? ControlLink() else { return .spawnFailed(childID: id, reason: "cannot make a socket pair") }
             var arguments = ["--port", "\(port)", "--listen-fd", "\(Launcher.sharedSocketFD)", "--host", command.host,
-                             "--mode", command.mode, "--control-fd", "0", "--check", "healthcheck",
+                             "--mode", command.mode.rawValue, "--control-fd", "0", "--check", "healthcheck",
                              "--log-level", command.logging.logLevel.rawValue]
             if command.exposeBackend { arguments.append("--expose-backend") }
             if let metricsPort = command.metricsPort {
@@ -288,10 +290,9 @@ final class ClusterShell {
         case .log(let message):
             logger.info("\(message)")
         case .ready(let balancers, let workers):
-            Console.line("blob-cluster ready: \(Self.frontDescription(balancers, host: command.host, port: frontPort)), "
-                + "workers \(Self.describe(workers)), supervisor pid \(getpid())")
+            Console.line("blob-cluster ready: \(frontDescription(balancers)), workers \(Self.describe(workers)), supervisor pid \(getpid())")
             systemd.notify(["READY=1", "MAINPID=\(getpid())",
-                            "STATUS=serving on \(command.host):\(frontPort) with \(workers.count) workers (\(command.mode) mode)"])
+                            "STATUS=serving on \(frontAddress) with \(workers.count) workers (\(command.mode) mode)"])
         case .exit(let code):
             exitCode = code
             base.stop()

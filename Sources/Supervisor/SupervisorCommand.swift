@@ -14,9 +14,9 @@ struct SupervisorCommand: ParsableCommand {
         commandName: "blob-cluster",
         abstract: "Run a blob cluster: a front on --port (K blob-balancer processes, or the workers themselves) for N blob-server workers on one store.",
         discussion: """
-            The supervisor binds --port itself and passes that one listening socket to every process that accepts on it, so a child that stops or dies loses no queued connection. Fronts (--mode): tcp and http run --balancers blob-balancer processes (each with its own pool, on its own port above the workers' too: --worker-base-port + --max-workers + 1 + i, where it is health-checked); direct runs no balancer: every worker accepts on --port as well as on its own port.
+            The supervisor binds --port itself and passes that one listening socket to every process that accepts on it, so a child that stops or dies loses no queued connection. Fronts (--mode): tcp and http run --balancers blob-balancer processes (each with its own pool, on its own port above the workers' too: --worker-base-port + --max-workers + 1 + i, where it is health-checked); direct runs no balancer: every worker accepts on --port as well as on its own port; none binds no --port and runs the workers alone, on their own ports, for a balancer elsewhere (one in front of several hosts' workers).
 
-            Prints one line once every worker answers /healthcheck and every balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...' ('balancers 127.0.0.1:8000 (pid N, pid M)' with --balancers 2, 'direct 127.0.0.1:8000 (every worker accepts on it)' in direct mode).
+            Prints one line once every worker answers /healthcheck and every balancer accepts: 'blob-cluster ready: balancer 127.0.0.1:8000 (pid N), workers :8001 (pid N) ...' ('balancers 127.0.0.1:8000 (pid N, pid M)' with --balancers 2, 'direct 127.0.0.1:8000 (every worker accepts on it)' in direct mode, 'no front (--mode none)' with none).
 
             Signals: TERM or INT stop gracefully (a second INT stops at once); HUP restarts the workers one at a time; TTIN and TTOU add and remove one worker; USR1 makes the running workers reopen --access-log. With --autoscale the count also follows the workers' CPU; each decision is logged with its reason.
 
@@ -33,14 +33,14 @@ struct SupervisorCommand: ParsableCommand {
     @Option(help: "Store directory shared by all workers (created if missing).")
     var store: String
 
-    @Option(help: "The cluster's front door: a socket the supervisor binds and passes to the balancers (or, in direct mode, the workers).")
+    @Option(help: "The cluster's front door: a socket the supervisor binds and passes to the balancers (or, in direct mode, the workers); unused with --mode none.")
     var port: Int = 8000
 
     @Option(help: "Port of the first worker; worker i listens on this + i.")
     var workerBasePort: Int = 8001
 
-    @Option(help: "Front: tcp (balancers, per-connection round robin, as the study's haproxy), http (balancers, per request, retrying what a dying worker dropped) or direct (no balancer: the workers accept on --port; the kernel hands each connection to one of them).")
-    var mode: String = "tcp"
+    @Option(help: "Front: tcp (balancers, per-connection round robin, as the study's haproxy), http (balancers, per request, retrying what a dying worker dropped), direct (no balancer: the workers accept on --port; the kernel hands each connection to one of them) or none (workers only, on their own ports, for a balancer elsewhere).")
+    var mode: ClusterFront = .tcp
 
     @Option(help: "tcp and http modes: balancer processes sharing --port, each with its own pool, supervised like the workers (1 to 16).")
     var balancers: Int = 1
@@ -111,8 +111,7 @@ struct SupervisorCommand: ParsableCommand {
         guard workerBasePort >= 1, workerBasePort + maxWorkers + balancers <= 65535 else {
             throw ValidationError("--worker-base-port leaves no room for \(maxWorkers) workers and \(balancers) balancers")
         }
-        guard ["tcp", "http", "direct"].contains(mode) else { throw ValidationError("--mode must be tcp, http or direct") }
-        if mode == "direct" && balancers != 1 { throw ValidationError("--balancers is for tcp and http modes; direct mode has none") }
+        if !mode.hasBalancers && balancers != 1 { throw ValidationError("--balancers is for tcp and http modes; \(mode) mode has none") }
         guard livenessInterval.seconds >= 0.1 else { throw ValidationError("--liveness-interval must be at least 100ms") }
         guard (1...1000).contains(livenessFailures) else { throw ValidationError("--liveness-failures must be 1...1000") }
         guard quotaLockWait.seconds > 0, quotaLockWait.seconds <= 5 else {
@@ -126,7 +125,7 @@ struct SupervisorCommand: ParsableCommand {
             guard (1...65535).contains(metricsPort) else { throw ValidationError("--metrics-port must be 1...65535") }
             let taken = metricsPorts
             guard taken.upperBound <= 65536 else { throw ValidationError("--metrics-port leaves no room for \(taken.count) ports") }
-            let others = [port] + Array(workerBasePort ..< workerBasePort + maxWorkers + 1 + (isDirect ? 0 : balancers))
+            let others = (mode.bindsThePort ? [port] : []) + Array(workerBasePort ..< workerBasePort + maxWorkers + 1 + balancerCount)
             if let clash = others.first(where: taken.contains) {
                 throw ValidationError("--metrics-port: port \(clash) of \(taken.lowerBound)...\(taken.upperBound - 1) is taken by the front or a worker or balancer")
             }
@@ -136,14 +135,14 @@ struct SupervisorCommand: ParsableCommand {
     /// The supervisor's metrics port, then one per balancer.
     var metricsPorts: Range<Int> {
         guard let metricsPort else { return 0..<0 }
-        return metricsPort ..< metricsPort + 1 + (isDirect ? 0 : balancers)
+        return metricsPort ..< metricsPort + 1 + balancerCount
     }
+
+    /// The balancer processes this front runs.
+    var balancerCount: Int { mode.hasBalancers ? balancers : 0 }
 
     /// The control socket's path: --control-socket, else beside the store.
     var controlSocketPath: String? { controlSocket ?? ControlSocketPath.forStore(store) }
-
-    /// Direct mode: the workers accept on the front port; no balancer.
-    var isDirect: Bool { mode == "direct" }
 
     /// The flags every worker is started with, besides its port.
     var workerArguments: [String] {

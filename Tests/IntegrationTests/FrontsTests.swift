@@ -211,4 +211,32 @@ final class FrontsTests: XCTestCase {
             for pid in pids { XCTAssertFalse(alive(pid), "\(front.name): pid \(pid) outlived its supervisor") }
         }
     }
+
+    /// `--mode none`: the workers alone, on their own ports, for a balancer
+    /// elsewhere; nothing is bound on --port, and the cluster still heals
+    /// and stops as any other.
+    func testModeNoneRunsTheWorkersAloneAndBindsNoFront() throws {
+        let pids = try start(workers: 2, ["--mode", "none"])
+        XCTAssertEqual(pids.count, 3, "two workers and the supervisor")
+        XCTAssertTrue(cluster!.output.contains("ready: no front (--mode none), workers :\(port + 1) (pid "), cluster!.output)
+        XCTAssertThrowsError(try TestHTTP.request(port: port, method: "GET", path: "/"), "nothing listens on --port")
+        XCTAssertEqual(try TestHTTP.request(port: port + 1, method: "PUT", path: "/blobs/u/none", body: Array("n".utf8)).status, 200)
+        XCTAssertEqual(try TestHTTP.request(port: port + 2, method: "GET", path: "/blobs/u/none").text, "n")
+        let victim = try XCTUnwrap(workerPid(port: port + 2))
+        kill(victim, SIGKILL)
+        _ = try cluster!.waitForLine(described: "a new worker on :\(port + 2) healthy", timeout: 10) { line in
+            line.contains(":\(self.port + 2) is healthy") && !line.contains("(pid \(victim))")
+        }
+        XCTAssertEqual(try TestHTTP.request(port: port + 2, method: "GET", path: "/blobs/u/none").text, "n")
+        let status = try TestProcess("blob-cluster", ["status", "--store", store])
+        XCTAssertEqual(status.waitForExit(timeout: 10), 0)
+        XCTAssertTrue(status.output.contains("none mode, front none, running"), status.output)
+        cluster!.signal(SIGTERM)
+        XCTAssertEqual(cluster!.waitForExit(timeout: 15), 0)
+        for pid in SupervisorLog.workerPids(in: cluster!.output).values { XCTAssertFalse(alive(pid), "worker \(pid) outlived the cluster") }
+
+        let refused = try TestProcess("blob-cluster", ["--mode", "none", "--balancers", "2", "--store", store])
+        XCTAssertEqual(refused.waitForExit(timeout: 10), 64)
+        XCTAssertTrue(refused.output.contains("--balancers is for tcp and http modes; none mode has none"), refused.output)
+    }
 }
