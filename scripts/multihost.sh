@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# Several hosts on one machine (issue 17): each host a network namespace on a
+# private bridge (10.211.77.0/24, bridge mhbr0, namespaces mh1..mhN), running
+# its own glusterd; one GlusterFS volume, replica 3 with an arbiter (bricks on
+# mh1..mh3, mh3 holding the arbiter), mounted in every host with the kernel's
+# caches off; in each host `blob-cluster --mode none` over the mount; in the
+# root namespace one blob-balancer on 127.0.0.1 in front of every host's
+# workers, with health checks. Every packet stays inside this machine.
+#
+# Usage: scripts/multihost.sh [options]
+#   --hosts 3                  hosts (namespaces), at least 3
+#   --workers-per-host 1       blob-cluster --workers in each host
+#   --mode http                the balancer's mode (tcp or http)
+#   --port 8600                the balancer's port on 127.0.0.1
+#   --serve                    stay up, print the front door's URL, tear
+#                              everything down on TERM or INT
+#   --check                    run the multi-host checks (scripts/multihost_check.py),
+#                              write OUT/multihost-check-<date>.txt, exit 1 if one fails
+#   --out results              where --check writes
+#   --keep-logs DIR            copy every host's logs (gluster, workers) to DIR at the end
+#   --bin DIR                  use the binaries in DIR instead of building
+#   -h, --help
+#
+# It refuses to start while leftovers of an earlier run exist (namespaces
+# mh*, the bridge, its work folder or mounts under it) and names them. On
+# exit or error it tears down all it made: processes by pid (every process in
+# a host's namespace is one it started), FUSE mounts, glusterd daemons,
+# namespaces, veths, the bridge, the work folder. Needs root.
+#
+# How a host is kept: `ip netns exec mhI unshare -m` starts a holder process
+# (sleep) in the host's network namespace and a private mount namespace in
+# which the host's own /var/lib/glusterd, /run, /var/log/glusterfs and
+# /etc/hosts are bind-mounted from the work folder; every later command of
+# that host enters both namespaces with nsenter. So glusterd, its bricks and
+# the FUSE mount stay invisible to the root namespace and to each other.
+set -euo pipefail
+
+usage() { sed -n '10,22p' "$0" | sed 's/^# \{0,1\}//'; }
+die() { echo "multihost.sh: $*" >&2; exit 64; }
+progress() { echo "[multihost $(date +%H:%M:%S)] $*" >&2; }
+positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
+
+hosts=3 workers=1 mode=http port=8600 serve=0 check=0 out=results keep_logs="" bin=""
+while [ $# -gt 0 ]; do
+  option=$1 value=""
+  case "$option" in
+    --*=*) value=${option#*=}; option=${option%%=*} ;;
+    --hosts|--workers-per-host|--mode|--port|--out|--keep-logs|--bin)
+      [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
+  esac
+  case "$option" in
+    --hosts) hosts=$value ;;
+    --workers-per-host) workers=$value ;;
+    --mode) mode=$value ;;
+    --port) port=$value ;;
+    --serve) serve=1 ;;
+    --check) check=1 ;;
+    --out) out=$value ;;
+    --keep-logs) keep_logs=$value ;;
+    --bin) bin=$value ;;
+    -h|--help) usage; exit 0 ;;
+    *) die "unknown option '$option' (see --help)" ;;
+  esac
+  shift
+done
+positive --hosts "$hosts"; positive --workers-per-host "$workers"; positive --port "$port"
+[ "$hosts" -ge 3 ] || die "--hosts must be at least 3 (replica 3 with an arbiter)"
+[ "$hosts" -le 200 ] || die "--hosts: at most 200"
+[[ " tcp http " == *" $mode "* ]] || die "unknown --mode '$mode' (tcp, http)"
+[ "$serve" = 1 ] && [ "$check" = 1 ] && die "--serve and --check exclude each other"
+[ "$(id -u)" -eq 0 ] || die "needs root (namespaces, bridge, FUSE)"
+
+subnet=10.211.77 bridge=mhbr0 volume=mhvol worker_port=8001
+work=${TMPDIR:-/tmp}/blob-multihost
+root_address=$subnet.1
+address() { echo "$subnet.$((10 + $1))"; }
+
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+# Leftovers of an earlier run (or of someone else's namespaces with our
+# names): named, and nothing is started, since tearing them down could hit
+# what is not ours.
+refuse_leftovers() {
+  local found=()
+  local names
+  names=$(ip netns list 2>/dev/null | awk '$1 ~ /^mh[0-9]*$/ {print $1}' | tr '\n' ' ')
+  [ -n "$names" ] && found+=("namespaces: $names")
+  ip link show "$bridge" >/dev/null 2>&1 && found+=("bridge $bridge")
+  local links
+  links=$(ip -o link show 2>/dev/null | awk -F': ' '$2 ~ /^mh[0-9]+-br/ {sub(/@.*/, "", $2); print $2}' | tr '\n' ' ')
+  [ -n "$links" ] && found+=("veths: $links")
+  local mounts
+  mounts=$(findmnt -rn -o TARGET 2>/dev/null | grep "^$work" | tr '\n' ' ' || true)
+  [ -n "$mounts" ] && found+=("mounts: $mounts")
+  [ -e "$work" ] && found+=("work folder $work")
+  [ ${#found[@]} -eq 0 ] || die "leftovers of an earlier run, remove them first: $(IFS=';'; echo "${found[*]}")"
+}
+
+# The binaries, built unless --bin was given, and the packages.
+prepare() {
+  bash scripts/install-deps.sh libevent-dev zlib1g-dev pkg-config glusterfs-server glusterfs-client iproute2 util-linux curl python3 procps
+  if [ -z "$bin" ]; then
+    progress "building in release mode"
+    swift build -c release >&2
+    bin=$(swift build -c release --show-bin-path)
+  fi
+  bin=$(cd "$bin" && pwd)  # the hosts' commands start in another mount namespace's /
+  local tool
+  for tool in blob-cluster blob-server blob-balancer; do [ -x "$bin/$tool" ] || die "no $bin/$tool"; done
+}
+
+holder=()        # per host: the pid whose namespaces the host's commands enter
+cluster_pids=()  # per host: blob-cluster
+balancer_pid=""
+made_bridge=0 made_hosts=0
+
+# Runs a command inside host $1 (its network and mount namespaces); in the
+# background, `enter $1` is put before the command so that $! is its pid.
+on_host() { local i=$1; shift; nsenter -t "${holder[$i]}" -m -n -- "$@"; }
+enter() { entering=(nsenter -t "${holder[$1]}" -m -n --); }
+
+# The bridge in the root namespace, with an address so that the balancer
+# (and the checks) reach the hosts' workers.
+make_bridge() {
+  ip link add "$bridge" type bridge
+  made_bridge=1
+  ip addr add "$root_address/24" dev "$bridge"
+  ip link set "$bridge" up
+}
+
+# Host $1: its namespace, a veth pair (mhI-br on the bridge, eth0 inside),
+# its folders and its holder with the per-host bind mounts.
+make_host() {
+  local i=$1 name=mh$1 dir=$work/mh$1
+  ip netns add "$name"
+  made_hosts=$i
+  ip link add "$name-br" type veth peer name "$name-in"
+  ip link set "$name-in" netns "$name"
+  ip link set "$name-br" master "$bridge" up
+  ip netns exec "$name" ip link set "$name-in" name eth0
+  ip netns exec "$name" ip addr add "$(address "$i")/24" dev eth0
+  ip netns exec "$name" ip link set eth0 up
+  ip netns exec "$name" ip link set lo up
+  mkdir -p "$dir/lib" "$dir/run" "$dir/log" "$dir/brick" "$dir/mnt" "$dir/logs"
+  cp -a /var/lib/glusterd/. "$dir/lib/"
+  # The holder: the mounts are made before it sleeps, and it says so.
+  ip netns exec "$name" unshare -m --propagation private bash -c '
+    mount --bind "$1/lib" /var/lib/glusterd && mount --bind "$1/run" /run &&
+    mount --bind "$1/log" /var/log/glusterfs && mount --bind "$2" /etc/hosts &&
+    touch "$1/held" && exec sleep infinity' holder "$dir" "$work/hosts" </dev/null >"$dir/logs/holder.log" 2>&1 &
+  holder[$i]=$!
+  for _ in $(seq 50); do [ -e "$dir/held" ] && return 0; sleep 0.1; done
+  die "host $name: its holder did not start ($(cat "$dir/logs/holder.log"))"
+}
+
+# glusterd in host $1, in the foreground of its own pid (-N), logging into
+# the host's log folder; up when its CLI answers.
+start_glusterd() {
+  local i=$1
+  enter "$i"
+  "${entering[@]}" glusterd -N --log-file=/var/log/glusterfs/glusterd.log </dev/null >"$work/mh$i/logs/glusterd.out" 2>&1 &
+  for _ in $(seq 100); do
+    on_host "$i" gluster --mode=script peer status >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  die "glusterd in mh$i did not answer within 20 s"
+}
+
+# The volume: every host a peer; bricks on mh1..mh3 (mh3: the arbiter);
+# the options the issue names (no caching translators that would let a host
+# see a stale entry; client quorum; a short ping timeout so a lost host is
+# given up on in seconds).
+make_volume() {
+  local i
+  for i in $(seq 2 "$hosts"); do on_host 1 gluster --mode=script peer probe "mh$i" >/dev/null; done
+  for _ in $(seq 100); do
+    [ "$(on_host 1 gluster --mode=script peer status | grep -c 'Peer in Cluster (Connected)')" -eq $((hosts - 1)) ] && break
+    sleep 0.2
+  done
+  on_host 1 gluster --mode=script volume create "$volume" replica 3 arbiter 1 \
+    "mh1:$work/mh1/brick/b" "mh2:$work/mh2/brick/b" "mh3:$work/mh3/brick/b" force >/dev/null
+  local option
+  for option in performance.stat-prefetch=off performance.quick-read=off performance.open-behind=off \
+    cluster.quorum-type=auto network.ping-timeout=5; do
+    on_host 1 gluster --mode=script volume set "$volume" "${option%%=*}" "${option#*=}" >/dev/null
+  done
+  on_host 1 gluster --mode=script volume start "$volume" >/dev/null
+}
+
+# The volume mounted in host $1 with entry, attribute and negative timeouts
+# 0: a host must not answer from what it cached about a file another host changed.
+mount_volume() {
+  local i=$1
+  for _ in $(seq 50); do
+    on_host "$i" mount -t glusterfs -o entry-timeout=0,attribute-timeout=0,negative-timeout=0,log-file=/var/log/glusterfs/mnt.log \
+      "mh$i:/$volume" "$work/mh$i/mnt" 2>/dev/null && on_host "$i" mountpoint -q "$work/mh$i/mnt" && return 0
+    sleep 0.2
+  done
+  die "mh$i: the volume did not mount (see $work/mh$i/log/mnt.log)"
+}
+
+# blob-cluster --mode none in host $1 over the mount (blob-server finds no
+# O_TMPFILE on GlusterFS and stages uploads in named files); ready when it
+# says so. A host losing a brick stalls every host's writes for up to
+# network.ping-timeout (5 s): 8 failed probes 2 s apart before a worker is
+# called hung, so that stall does not restart every host's workers.
+start_workers() {
+  local i=$1 log=$work/mh$1/logs/blob-cluster.log
+  on_host "$i" mkdir -p "$work/mh$i/mnt/store"
+  enter "$i"
+  "${entering[@]}" "$bin/blob-cluster" --mode none --workers "$workers" --store "$work/mh$i/mnt/store" \
+    --host "$(address "$i")" --worker-base-port "$worker_port" \
+    --liveness-interval 2s --liveness-failures 8 $named_temp_option </dev/null >"$log" 2>&1 &
+  cluster_pids[$i]=$!
+  for _ in $(seq 300); do
+    grep -qw ready "$log" && return 0
+    kill -0 "${cluster_pids[$i]}" 2>/dev/null || break
+    sleep 0.1
+  done
+  tail -n 20 "$log" >&2
+  die "blob-cluster in mh$i was not ready within 30 s"
+}
+
+# The front door: one blob-balancer on 127.0.0.1 with every host's workers,
+# checked by GET /healthcheck each second, DOWN after 8 failures (longer
+# than the ping-timeout stall above, which would otherwise take every host
+# down at once); a short connect timeout, since a host cut off drops
+# packets instead of refusing them (a failed connect goes to the next backend).
+start_balancer() {
+  local backends=() i w log=$work/balancer.log
+  for i in $(seq "$hosts"); do
+    for w in $(seq 0 $((workers - 1))); do backends+=(--backend "$(address "$i"):$((worker_port + w))"); done
+  done
+  "$bin/blob-balancer" --host 127.0.0.1 --port "$port" --mode "$mode" "${backends[@]}" \
+    --check healthcheck --check-inter 1s --rise 2 --fall 8 --timeout-connect 1s </dev/null >"$log" 2>&1 &
+  balancer_pid=$!
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$port/healthcheck" && return 0
+    kill -0 "$balancer_pid" 2>/dev/null || break
+    sleep 0.2
+  done
+  tail -n 20 "$log" >&2
+  die "blob-balancer on 127.0.0.1:$port did not answer"
+}
+
+# Stops a pid: TERM, up to $2 seconds, KILL.
+stop_pid() {
+  local pid=$1 seconds=${2:-10}
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# Everything made, in reverse: the balancer, the workers, the mounts, every
+# process left in each host's namespace (glusterd, bricks, self-heal daemon,
+# FUSE client, holder: all started here), the namespaces (their veth ends
+# go with them), the bridge, the work folder. Says what it could not remove.
+teardown() {
+  local status=$? i pid
+  trap - EXIT INT TERM
+  set +e
+  [ -n "$balancer_pid" ] && stop_pid "$balancer_pid"
+  for i in "${!cluster_pids[@]}"; do stop_pid "${cluster_pids[$i]}" 15; done
+  if [ -n "$keep_logs" ] && [ -d "$work" ]; then
+    mkdir -p "$keep_logs"
+    cp "$work/balancer.log" "$keep_logs/" 2>/dev/null
+    for i in $(seq "$made_hosts"); do
+      mkdir -p "$keep_logs/mh$i" && cp -r "$work/mh$i/logs" "$work/mh$i/log" "$keep_logs/mh$i/" 2>/dev/null
+    done
+  fi
+  for i in "${!holder[@]}"; do
+    on_host "$i" umount "$work/mh$i/mnt" 2>/dev/null || on_host "$i" umount -l "$work/mh$i/mnt" 2>/dev/null
+  done
+  for i in $(seq "$made_hosts"); do
+    for signal in TERM KILL; do
+      for pid in $(ip netns pids "mh$i" 2>/dev/null); do kill "-$signal" "$pid" 2>/dev/null; done
+      for _ in $(seq 50); do [ -z "$(ip netns pids "mh$i" 2>/dev/null)" ] && break; sleep 0.1; done
+    done
+    for pid in "${holder[$i]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null; done
+    ip netns del "mh$i" 2>/dev/null
+    ip link del "mh$i-br" 2>/dev/null
+  done
+  [ "$made_bridge" = 1 ] && ip link del "$bridge" 2>/dev/null
+  local left=""
+  [ -n "$(findmnt -rn -o TARGET | grep "^$work")" ] && left="$left mounts under $work;"
+  ip netns list | grep -q '^mh[0-9]' && left="$left namespaces;"
+  ip link show "$bridge" >/dev/null 2>&1 && left="$left bridge;"
+  if [ -z "$left" ]; then rm -rf "$work"; else echo "multihost.sh: could not remove:$left" >&2; status=1; fi
+  exit "$status"
+}
+
+refuse_leftovers
+prepare
+named_temp_option=""
+"$bin/blob-cluster" --help 2>&1 | grep -q -- '--named-temp-files' && named_temp_option=--named-temp-files
+mkdir -p "$work"
+trap teardown EXIT
+trap 'exit 130' INT TERM
+{
+  echo "127.0.0.1 localhost"
+  for i in $(seq "$hosts"); do echo "$(address "$i") mh$i"; done
+} >"$work/hosts"
+
+progress "bridge $bridge ($root_address/24) and $hosts hosts"
+make_bridge
+for i in $(seq "$hosts"); do make_host "$i"; done
+progress "glusterd in each host, volume $volume (replica 3 arbiter 1 on mh1..mh3)"
+for i in $(seq "$hosts"); do start_glusterd "$i"; done
+make_volume
+for i in $(seq "$hosts"); do mount_volume "$i"; done
+[ -n "$named_temp_option" ] || progress "warning: blob-cluster has no --named-temp-files; workers pick their staging themselves"
+progress "blob-cluster --mode none ($workers workers) in each host, blob-balancer --mode $mode on 127.0.0.1:$port"
+for i in $(seq "$hosts"); do start_workers "$i"; done
+start_balancer
+
+if [ "$check" = 1 ]; then
+  mkdir -p "$out"
+  result=$out/multihost-check-$(date +%Y-%m-%d).txt
+  progress "checks; results in $result"
+  python3 scripts/multihost_check.py --hosts "$hosts" --workers "$workers" --subnet "$subnet" --worker-port "$worker_port" \
+    --front "127.0.0.1:$port" --mode "$mode" --volume "$volume" --work "$work" --holders "${holder[*]}" \
+    --commit "$(git rev-parse --short HEAD)" --out "$result" && status=0 || status=$?
+  echo "$result"
+  exit "$status"
+fi
+if [ "$serve" = 1 ]; then
+  echo "http://127.0.0.1:$port/"
+  progress "serving; TERM or INT tears it all down"
+  while true; do sleep 1 & wait $! || true; done
+fi
