@@ -170,7 +170,8 @@ start_glusterd() {
 # The volume: every host a peer; bricks on mh1..mh3 (mh3: the arbiter);
 # the options the issue names (no caching translators that would let a host
 # see a stale entry; client quorum; a short ping timeout so a lost host is
-# given up on in seconds).
+# given up on in seconds; the self-heal daemon's crawl every 5 s instead of
+# 10 minutes, so that a host back on the network is healed in seconds).
 make_volume() {
   local i
   for i in $(seq 2 "$hosts"); do on_host 1 gluster --mode=script peer probe "mh$i" >/dev/null; done
@@ -182,7 +183,7 @@ make_volume() {
     "mh1:$work/mh1/brick/b" "mh2:$work/mh2/brick/b" "mh3:$work/mh3/brick/b" force >/dev/null
   local option
   for option in performance.stat-prefetch=off performance.quick-read=off performance.open-behind=off \
-    cluster.quorum-type=auto network.ping-timeout=5; do
+    cluster.quorum-type=auto network.ping-timeout=5 cluster.heal-timeout=5; do
     on_host 1 gluster --mode=script volume set "$volume" "${option%%=*}" "${option#*=}" >/dev/null
   done
   on_host 1 gluster --mode=script volume start "$volume" >/dev/null
