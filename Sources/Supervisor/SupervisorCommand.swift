@@ -24,7 +24,7 @@ struct SupervisorCommand: ParsableCommand {
 
             Under systemd (Type=notify), READY=1 is sent to $NOTIFY_SOCKET with the ready line and STOPPING=1 when stopping begins: see contrib/blob-cluster.service.
 
-            Exits 3 if the cluster cannot start (port in use, store not writable, control socket in use, access log not writable).
+            Exits 3 if the cluster cannot start (port in use, store not writable, control socket in use, access log not writable). A child that cannot start (exit 3) after the cluster was ready is retried with backoff instead, while the others serve.
             """)
 
     @Option(help: "Number of worker processes (1 to --max-workers).")

@@ -24,12 +24,27 @@ extension SupervisorStateMachine {
             if pair.new == child.id { pendingRestarts.insert(pair.old, at: 0) }
         }
         guard phase == .running, !child.retiring else { return actions }
-        // The code means "cannot start" whenever it comes (gunicorn's
-        // WORKER_BOOT_ERROR): respawning would fail the same way forever.
+        // The code means "cannot start" (gunicorn's WORKER_BOOT_ERROR).
+        // Before the cluster was ever ready it is the command line or the
+        // machine (a port taken, a store not writable): respawning would
+        // fail the same way, so stop and say so. Once it served, the cause
+        // is more likely passing (a network store's mount cut off): keep
+        // the healthy children serving and retry with the usual backoff.
         if status == .exited(code: config.bootFailureCode) {
-            actions.append(.log("\(Self.name(child)) on :\(child.port) could not start (exit \(config.bootFailureCode)); stopping the cluster"))
-            return actions + beginStop(now: now, code: config.bootFailureCode)
+            guard announcedReady else {
+                actions.append(.log("\(Self.name(child)) on :\(child.port) could not start (exit \(config.bootFailureCode)); stopping the cluster"))
+                return actions + beginStop(now: now, code: config.bootFailureCode)
+            }
+            actions.append(.log("\(Self.name(child)) on :\(child.port) could not start (exit \(config.bootFailureCode)); the cluster has served, so it is retried"))
+            return actions + scheduleRestart(of: child, because: .bootFailed, now: now)
         }
+        return actions + scheduleRestart(of: child, because: child.restartCause ?? .crashed, now: now)
+    }
+
+    /// The backoff before `child`'s port is started again: 100 ms, doubled
+    /// on each quick death up to the most, from the first again once it
+    /// had been up `stableAfter`.
+    private mutating func scheduleRestart(of child: Child, because cause: RestartCause, now: Double) -> [SupervisorAction] {
         let uptime: Double
         switch child.state {
         case .running(let since, _), .starting(let since): uptime = now - since
@@ -39,9 +54,8 @@ extension SupervisorStateMachine {
         let delay = previous.map { uptime >= config.stableAfter ? config.initialBackoff : min($0 * 2, config.maxBackoff) }
             ?? config.initialBackoff
         backoff[child.port] = (delay, now + delay)
-        tallies.restarted(child.role, on: child.port, because: child.restartCause ?? .crashed)
-        actions.append(.log("restarting \(Self.name(child)) on :\(child.port) in \(Int((delay * 1000).rounded())) ms"))
-        return actions
+        tallies.restarted(child.role, on: child.port, because: cause)
+        return [.log("restarting \(Self.name(child)) on :\(child.port) in \(Int((delay * 1000).rounded())) ms")]
     }
 
     mutating func childHealthy(pid: Int32, now: Double) -> [SupervisorAction] {

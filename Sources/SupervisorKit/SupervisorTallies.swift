@@ -4,6 +4,8 @@ public enum RestartCause: String, CaseIterable, Sendable {
     case crashed
     case hung
     case startTimeout = "start_timeout"
+    /// Exited with the boot-failure code after the cluster had been ready.
+    case bootFailed = "boot_failed"
 }
 
 /// Which way the worker target moved.

@@ -239,4 +239,42 @@ final class FrontsTests: XCTestCase {
         XCTAssertEqual(refused.waitForExit(timeout: 10), 64)
         XCTAssertTrue(refused.output.contains("--balancers is for tcp and http modes; none mode has none"), refused.output)
     }
+
+    /// Once the cluster has served, a worker that cannot start (here: its
+    /// port taken by someone else, exit 3) is retried with backoff while
+    /// the others serve, and gets in once the cause is gone; before, it
+    /// stopped the whole cluster.
+    func testAReplacementThatCannotStartIsRetriedWhileTheOthersServe() throws {
+        let pids = try start(workers: 2, ["--mode", "direct"])
+        let squatter = try XCTUnwrap(Self.listen(on: port + 3), "port \(port + 3) is free")
+        cluster!.signal(SIGHUP)
+        _ = try cluster!.waitForLine(described: "two failed starts on :\(port + 3)", timeout: 10) { _ in
+            self.cluster!.output.components(separatedBy: "could not start (exit 3); the cluster has served, so it is retried").count - 1 >= 2
+        }
+        XCTAssertNil(cluster!.waitForExit(timeout: 0.1), "the cluster still runs")
+        for _ in 0..<10 { XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/").status, 200) }
+        for pid in pids.prefix(2) { XCTAssertTrue(alive(pid), "old worker \(pid) serves until its replacement is healthy") }
+        close(squatter)
+        _ = try cluster!.waitForLine(described: "both workers replaced", timeout: 20) { _ in
+            self.cluster!.output.components(separatedBy: "exited with code 0").count - 1 == 2
+        }
+        XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/").status, 200)
+    }
+
+    /// A listening socket on 127.0.0.1:`port` (nil if it is taken).
+    private static func listen(on port: Int) -> Int32? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, Glibc.listen(fd, 1) == 0 else {
+            close(fd)
+            return nil
+        }
+        return fd
+    }
 }

@@ -7,6 +7,10 @@ extension Array where Element == SupervisorAction {
         compactMap { if case .spawnWorker(_, let port) = $0 { return port } else { return nil } }
     }
 
+    var spawnedBalancerPorts: [Int] {
+        compactMap { if case .spawnBalancer(_, let port, _) = $0 { return port } else { return nil } }
+    }
+
     var balancerSpawns: [[Int]] {
         compactMap { if case .spawnBalancer(_, _, let backends) = $0 { return backends } else { return nil } }
     }

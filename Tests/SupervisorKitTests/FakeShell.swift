@@ -79,13 +79,14 @@ struct FakeShell {
     }
 
     /// Ticks at each `nextDeadline()`, as a shell that trusts it would,
-    /// until a worker is spawned on `port`; returns how long that took, to
+    /// until a worker (or balancer) is spawned on `port`; returns how long that took, to
     /// the hundredth (nil if the machine stops asking for ticks first).
     mutating func secondsUntilSpawn(onPort port: Int, limit: Double = 60) -> Double? {
         let start = now
         while let deadline = machine.nextDeadline(), deadline - start <= limit {
             now = deadline
-            if feed(.tick).spawnedPorts.contains(port) { return ((now - start) * 100).rounded() / 100 }
+            let actions = feed(.tick)
+            if actions.spawnedPorts.contains(port) || actions.spawnedBalancerPorts.contains(port) { return ((now - start) * 100).rounded() / 100 }
         }
         return nil
     }

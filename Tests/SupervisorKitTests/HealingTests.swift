@@ -44,7 +44,7 @@ final class HealingTests: XCTestCase {
         }
     }
 
-    func testTheBootFailureCodeHaltsTheClusterAndOtherEndsRespawn() {
+    func testTheBootFailureCodeBeforeReadyHaltsTheClusterAndOtherEndsRespawn() {
         let table: [(role: ChildRole, status: ExitStatus, halts: Bool)] = [
             (.worker, .exited(code: 3), true), (.balancer, .exited(code: 3), true),
             (.worker, .exited(code: 1), false), (.worker, .exited(code: 0), false),
@@ -61,6 +61,28 @@ final class HealingTests: XCTestCase {
             guard row.halts else { continue }
             for pid in others { shell.feed(.exited(pid: pid, status: .signaled(15))) }
             XCTAssertEqual(shell.history.exitCodes, [3], "\(row)")
+        }
+    }
+
+    /// Once the cluster was ready, exit 3 is taken for a passing cause (a
+    /// store's mount cut off): the others keep serving, and the port is
+    /// retried with the usual doubling backoff for as long as it fails.
+    func testTheBootFailureCodeAfterReadyIsRetriedWithBackoff() {
+        for role in [ChildRole.worker, .balancer] {
+            var shell = FakeShell(workers: 2)
+            shell.startHealthy()
+            let port = role == .balancer ? shell.machine.children.first { $0.role == .balancer }!.port : 8002
+            var delays: [Double] = []
+            for _ in 0..<4 {
+                let victim = role == .balancer ? shell.balancerPid : shell.pid(ofPort: port)
+                let actions = shell.feed(.exited(pid: victim, status: .exited(code: 3)))
+                XCTAssertFalse(shell.machine.isStopping, "\(role)")
+                XCTAssertEqual(actions.terminated, [], "\(role): no other child is stopped")
+                delays.append(shell.secondsUntilSpawn(onPort: port) ?? -1)
+            }
+            XCTAssertEqual(delays, [0.1, 0.2, 0.4, 0.8], "\(role)")
+            XCTAssertEqual(shell.machine.tallies.restarts(role, .bootFailed), 4, "\(role)")
+            XCTAssertEqual(shell.history.exitCodes, [], "\(role)")
         }
     }
 

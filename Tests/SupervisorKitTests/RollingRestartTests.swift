@@ -67,12 +67,19 @@ final class RollingRestartTests: XCTestCase {
         XCTAssertEqual(shell.feed(.healthy(pid: shell.pid(ofPort: 8003))).terminated, [old1])
     }
 
-    func testAReplacementThatCannotBootHaltsTheCluster() {
+    /// The cluster has served: a replacement that cannot start is retried
+    /// after its backoff while the worker it replaces keeps serving.
+    func testAReplacementThatCannotBootIsRetriedAndTheOldWorkerServesMeanwhile() {
         var shell = FakeShell(workers: 2)
         shell.startHealthy()
+        let old1 = shell.pid(ofPort: 8001)
         shell.feed(.signal(.hangup))
         let failed = shell.feed(.exited(pid: shell.pid(ofPort: 8003), status: .exited(code: 3)))
-        XCTAssertTrue(shell.machine.isStopping)
-        XCTAssertEqual(failed.terminated, [shell.balancerPid])
+        XCTAssertFalse(shell.machine.isStopping)
+        XCTAssertEqual(failed.terminated, [])
+        XCTAssertEqual(shell.secondsUntilSpawn(onPort: 8003), 0.1, "retried after its backoff")
+        XCTAssertFalse(shell.history.terminated.contains(old1))
+        XCTAssertEqual(shell.rotation, [8001, 8002])
+        XCTAssertEqual(shell.machine.tallies.restarts(.worker, .bootFailed), 1)
     }
 }
