@@ -77,7 +77,26 @@ extension BlobStore {
     }
 
     /// The contents of a file of at most 1 MiB, or nil if it does not exist.
+    /// A file replaced by a rename (flags) can leave a network file system's
+    /// open handle stale (ESTALE from open, fstat or read, seen on
+    /// GlusterFS): the name is opened again, a few times, and then reads
+    /// the new file.
     static func readSmallFile(_ path: String) throws(StoreError) -> [UInt8]? {
+        var attempt = 1
+        while true {
+            do {
+                return try readSmallFileOnce(path)
+            } catch {
+                guard case .system(_, ESTALE, _) = error, attempt < staleRetries else { throw error }
+                attempt += 1
+            }
+        }
+    }
+
+    /// Opens of a name that keep failing with ESTALE before it is an error.
+    static let staleRetries = 4
+
+    private static func readSmallFileOnce(_ path: String) throws(StoreError) -> [UInt8]? {
         let fd: Int32
         do {
             fd = try syscall("open") { Glibc.open(path, O_RDONLY | O_CLOEXEC) }
