@@ -215,7 +215,7 @@ start_workers() {
     --liveness-interval 2s --liveness-failures 8 $named_temp_option </dev/null >"$log" 2>&1 &
   cluster_pids[$i]=$!
   for _ in $(seq 300); do
-    grep -qw ready "$log" && return 0
+    grep -qw ready "$log" 2>/dev/null && return 0  # the log appears once the background command starts
     kill -0 "${cluster_pids[$i]}" 2>/dev/null || break
     sleep 0.1
   done
