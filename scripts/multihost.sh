@@ -16,7 +16,12 @@
 #                              everything down on TERM or INT
 #   --check                    run the multi-host checks (scripts/multihost_check.py),
 #                              write OUT/multihost-check-<date>.txt, exit 1 if one fails
-#   --out results              where --check writes
+#   --sweep                    the study's actions through the multi-host front and
+#                              through one local host (a worker on this machine's
+#                              disk behind its own blob-balancer), side by side:
+#                              OUT/multihost-sweep-<date>.txt (scripts/multihost_sweep.py)
+#   --amount 200               --sweep: actions per action and front
+#   --out results              where --check and --sweep write
 #   --keep-logs DIR            copy every host's logs (gluster, workers) to DIR at the end
 #   --bin DIR                  use the binaries in DIR instead of building
 #   -h, --help
@@ -35,17 +40,17 @@
 # the FUSE mount stay invisible to the root namespace and to each other.
 set -euo pipefail
 
-usage() { sed -n '10,22p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '10,27p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "multihost.sh: $*" >&2; exit 64; }
 progress() { echo "[multihost $(date +%H:%M:%S)] $*" >&2; }
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
 
-hosts=3 workers=1 mode=http port=8600 serve=0 check=0 out=results keep_logs="" bin=""
+hosts=3 workers=1 mode=http port=8600 serve=0 check=0 sweep=0 amount=200 out=results keep_logs="" bin=""
 while [ $# -gt 0 ]; do
   option=$1 value=""
   case "$option" in
     --*=*) value=${option#*=}; option=${option%%=*} ;;
-    --hosts|--workers-per-host|--mode|--port|--out|--keep-logs|--bin)
+    --hosts|--workers-per-host|--mode|--port|--out|--keep-logs|--bin|--amount)
       [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
   esac
   case "$option" in
@@ -55,6 +60,8 @@ while [ $# -gt 0 ]; do
     --port) port=$value ;;
     --serve) serve=1 ;;
     --check) check=1 ;;
+    --sweep) sweep=1 ;;
+    --amount) amount=$value ;;
     --out) out=$value ;;
     --keep-logs) keep_logs=$value ;;
     --bin) bin=$value ;;
@@ -67,7 +74,8 @@ positive --hosts "$hosts"; positive --workers-per-host "$workers"; positive --po
 [ "$hosts" -ge 3 ] || die "--hosts must be at least 3 (replica 3 with an arbiter)"
 [ "$hosts" -le 200 ] || die "--hosts: at most 200"
 [[ " tcp http " == *" $mode "* ]] || die "unknown --mode '$mode' (tcp, http)"
-[ "$serve" = 1 ] && [ "$check" = 1 ] && die "--serve and --check exclude each other"
+[ $((serve + check + sweep)) -le 1 ] || die "--serve, --check and --sweep exclude each other"
+positive --amount "$amount"
 [ "$(id -u)" -eq 0 ] || die "needs root (namespaces, bridge, FUSE)"
 
 subnet=10.211.77 bridge=mhbr0 volume=mhvol worker_port=8001
@@ -113,6 +121,7 @@ prepare() {
 holder=()        # per host: the pid whose namespaces the host's commands enter
 cluster_pids=()  # per host: blob-cluster
 balancer_pid=""
+local_pids=()    # --sweep: the local worker and its balancer
 made_bridge=0 made_hosts=0
 
 # Runs a command inside host $1 (its network and mount namespaces); in the
@@ -245,6 +254,25 @@ start_balancer() {
   die "blob-balancer on 127.0.0.1:$port did not answer"
 }
 
+# --sweep's yardstick: one worker on this machine's own disk (the work
+# folder), behind a blob-balancer of its own on port + 1, so both fronts
+# have the same proxy hop.
+start_local_host() {
+  local store=$work/local/store worker=$((port + 2)) log=$work/local.log
+  mkdir -p "$store"
+  "$bin/blob-server" --host 127.0.0.1 --port "$worker" --store "$store" </dev/null >"$log" 2>&1 &
+  local_pids+=($!)
+  "$bin/blob-balancer" --host 127.0.0.1 --port $((port + 1)) --mode "$mode" --backend "127.0.0.1:$worker" \
+    --check healthcheck --check-inter 1s </dev/null >>"$log" 2>&1 &
+  local_pids+=($!)
+  for _ in $(seq 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/healthcheck" && return 0
+    sleep 0.2
+  done
+  tail -n 20 "$log" >&2
+  die "the local host on 127.0.0.1:$((port + 1)) did not answer"
+}
+
 # Stops a pid: TERM, up to $2 seconds, KILL.
 stop_pid() {
   local pid=$1 seconds=${2:-10}
@@ -263,6 +291,7 @@ teardown() {
   trap - EXIT INT TERM
   set +e
   [ -n "$balancer_pid" ] && stop_pid "$balancer_pid"
+  for pid in "${local_pids[@]}"; do stop_pid "$pid"; done
   for i in "${!cluster_pids[@]}"; do stop_pid "${cluster_pids[$i]}" 15; done
   if [ -n "$keep_logs" ] && [ -d "$work" ]; then
     mkdir -p "$keep_logs"
@@ -323,6 +352,20 @@ if [ "$check" = 1 ]; then
   python3 scripts/multihost_check.py --hosts "$hosts" --workers "$workers" --subnet "$subnet" --worker-port "$worker_port" \
     --front "127.0.0.1:$port" --mode "$mode" --volume "$volume" --work "$work" --holders "${holder[*]}" \
     --commit "$(git rev-parse --short HEAD)" --out "$result" && status=0 || status=$?
+  echo "$result"
+  exit "$status"
+fi
+if [ "$sweep" = 1 ]; then
+  start_local_host
+  mkdir -p "$out"
+  result=$out/multihost-sweep-$(date +%Y-%m-%d).txt
+  progress "the study's actions through both fronts; results in $result"
+  python3 scripts/multihost_sweep.py --bin "$bin" --amount "$amount" \
+    --front "multihost=http://127.0.0.1:$port" --front "local=http://127.0.0.1:$((port + 1))" \
+    --header "multihost.sh --sweep, $(date '+%Y-%m-%d %H:%M:%S %z'); git commit: $(git rev-parse --short HEAD); cpu cores: $(nproc)" \
+    --header "multihost: $hosts hosts (network namespaces on a bridge), $workers worker(s) each (blob-cluster --mode none) over GlusterFS $volume (replica 3 arbiter 1), blob-balancer --mode $mode on 127.0.0.1:$port" \
+    --header "local: one blob-server on this machine's disk ($(df -T "$work" | awk 'NR == 2 { print $2 }') at $work/local/store), blob-balancer --mode $mode on 127.0.0.1:$((port + 1))" \
+    --out "$result" && status=0 || status=$?
   echo "$result"
   exit "$status"
 fi
