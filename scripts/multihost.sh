@@ -245,13 +245,20 @@ start_balancer() {
   "$bin/blob-balancer" --host 127.0.0.1 --port "$port" --mode "$mode" "${backends[@]}" \
     --check healthcheck --check-inter 1s --rise 2 --fall 8 --timeout-connect 1s </dev/null >"$log" 2>&1 &
   balancer_pid=$!
+  await_health "127.0.0.1:$port" "$balancer_pid" "$log"
+}
+
+# Waits up to 20 s for GET http://$1/healthcheck to answer 200 while pid $2
+# lives; else shows the end of log $3 and gives up.
+await_health() {
+  local target=$1 pid=$2 log=$3
   for _ in $(seq 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$port/healthcheck" && return 0
-    kill -0 "$balancer_pid" 2>/dev/null || break
+    curl -sf -o /dev/null "http://$target/healthcheck" && return 0
+    kill -0 "$pid" 2>/dev/null || break
     sleep 0.2
   done
   tail -n 20 "$log" >&2
-  die "blob-balancer on 127.0.0.1:$port did not answer"
+  die "nothing answered on $target"
 }
 
 # --sweep's yardstick: one worker on this machine's own disk (the work
@@ -265,12 +272,7 @@ start_local_host() {
   "$bin/blob-balancer" --host 127.0.0.1 --port $((port + 1)) --mode "$mode" --backend "127.0.0.1:$worker" \
     --check healthcheck --check-inter 1s </dev/null >>"$log" 2>&1 &
   local_pids+=($!)
-  for _ in $(seq 100); do
-    curl -sf -o /dev/null "http://127.0.0.1:$((port + 1))/healthcheck" && return 0
-    sleep 0.2
-  done
-  tail -n 20 "$log" >&2
-  die "the local host on 127.0.0.1:$((port + 1)) did not answer"
+  await_health "127.0.0.1:$((port + 1))" "$!" "$log"
 }
 
 # Stops a pid: TERM, up to $2 seconds, KILL.
