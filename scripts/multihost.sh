@@ -14,13 +14,18 @@
 #   --port 8600                the balancer's port on 127.0.0.1
 #   --serve                    stay up, print the front door's URL, tear
 #                              everything down on TERM or INT
-#   --check                    run the multi-host checks (scripts/multihost_check.py),
-#                              write OUT/multihost-check-<date>.txt, exit 1 if one fails
+#   --check                    run the multi-host checks (scripts/multihost_check.py)
+#                              and the API conformance tests (BlobAPITests, built in
+#                              debug mode if need be) through the front; write
+#                              OUT/multihost-check-<date>.txt, exit 1 if one fails.
+#                              The hosts' workers get --max-body 16MiB (the tests
+#                              send a body just over it)
 #   --sweep                    the study's actions through the multi-host front and
 #                              through one local host (a worker on this machine's
 #                              disk behind its own blob-balancer), side by side:
 #                              OUT/multihost-sweep-<date>.txt (scripts/multihost_sweep.py)
 #   --amount 200               --sweep: actions per action and front
+#   --concurrency 10           --sweep: connections (each runs actions back to back)
 #   --out results              where --check and --sweep write
 #   --keep-logs DIR            copy every host's logs (gluster, workers) to DIR at the end
 #   --bin DIR                  use the binaries in DIR instead of building
@@ -40,17 +45,17 @@
 # the FUSE mount stay invisible to the root namespace and to each other.
 set -euo pipefail
 
-usage() { sed -n '10,27p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '10,32p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "multihost.sh: $*" >&2; exit 64; }
 progress() { echo "[multihost $(date +%H:%M:%S)] $*" >&2; }
 positive() { [[ $2 =~ ^[1-9][0-9]*$ ]] || die "$1 must be a positive integer, not '$2'"; }
 
-hosts=3 workers=1 mode=http port=8600 serve=0 check=0 sweep=0 amount=200 out=results keep_logs="" bin=""
+hosts=3 workers=1 max_body=1GiB mode=http port=8600 serve=0 check=0 sweep=0 amount=200 concurrency=10 out=results keep_logs="" bin=""
 while [ $# -gt 0 ]; do
   option=$1 value=""
   case "$option" in
     --*=*) value=${option#*=}; option=${option%%=*} ;;
-    --hosts|--workers-per-host|--mode|--port|--out|--keep-logs|--bin|--amount)
+    --hosts|--workers-per-host|--mode|--port|--out|--keep-logs|--bin|--amount|--concurrency)
       [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
   esac
   case "$option" in
@@ -62,6 +67,7 @@ while [ $# -gt 0 ]; do
     --check) check=1 ;;
     --sweep) sweep=1 ;;
     --amount) amount=$value ;;
+    --concurrency) concurrency=$value ;;
     --out) out=$value ;;
     --keep-logs) keep_logs=$value ;;
     --bin) bin=$value ;;
@@ -75,7 +81,8 @@ positive --hosts "$hosts"; positive --workers-per-host "$workers"; positive --po
 [ "$hosts" -le 200 ] || die "--hosts: at most 200"
 [[ " tcp http " == *" $mode "* ]] || die "unknown --mode '$mode' (tcp, http)"
 [ $((serve + check + sweep)) -le 1 ] || die "--serve, --check and --sweep exclude each other"
-positive --amount "$amount"
+positive --amount "$amount"; positive --concurrency "$concurrency"
+[ "$check" = 1 ] && max_body=16MiB max_body_bytes=$((16 << 20))
 [ "$(id -u)" -eq 0 ] || die "needs root (namespaces, bridge, FUSE)"
 
 subnet=10.211.77 bridge=mhbr0 volume=mhvol worker_port=8001
@@ -112,6 +119,10 @@ prepare() {
     progress "building in release mode"
     swift build -c release >&2
     bin=$(swift build -c release --show-bin-path)
+  fi
+  if [ "$check" = 1 ]; then
+    progress "building the tests (debug) for the conformance run"
+    swift build --build-tests >&2
   fi
   bin=$(cd "$bin" && pwd)  # the hosts' commands start in another mount namespace's /
   local tool
@@ -180,7 +191,10 @@ start_glusterd() {
 # the options the issue names (no caching translators that would let a host
 # see a stale entry; client quorum; a short ping timeout so a lost host is
 # given up on in seconds; the self-heal daemon's crawl every 5 s instead of
-# 10 minutes, so that a host back on the network is healed in seconds).
+# 10 minutes, so that a host back on the network is healed in seconds; a
+# split-brain settled by the two bricks of three that agree: folders made at
+# once from two hosts can get a different gfid on one brick, and without a
+# policy such a folder answers EIO until an operator heals it).
 make_volume() {
   local i
   for i in $(seq 2 "$hosts"); do on_host 1 gluster --mode=script peer probe "mh$i" >/dev/null; done
@@ -192,7 +206,7 @@ make_volume() {
     "mh1:$work/mh1/brick/b" "mh2:$work/mh2/brick/b" "mh3:$work/mh3/brick/b" force >/dev/null
   local option
   for option in performance.stat-prefetch=off performance.quick-read=off performance.open-behind=off \
-    cluster.quorum-type=auto network.ping-timeout=5 cluster.heal-timeout=5; do
+    cluster.quorum-type=auto network.ping-timeout=5 cluster.heal-timeout=5 cluster.favorite-child-policy=majority; do
     on_host 1 gluster --mode=script volume set "$volume" "${option%%=*}" "${option#*=}" >/dev/null
   done
   on_host 1 gluster --mode=script volume start "$volume" >/dev/null
@@ -221,7 +235,7 @@ start_workers() {
   enter "$i"
   "${entering[@]}" "$bin/blob-cluster" --mode none --workers "$workers" --store "$work/mh$i/mnt/store" \
     --host "$(address "$i")" --worker-base-port "$worker_port" \
-    --liveness-interval 2s --liveness-failures 8 $named_temp_option </dev/null >"$log" 2>&1 &
+    --liveness-interval 2s --liveness-failures 8 --max-body "$max_body" $named_temp_option </dev/null >"$log" 2>&1 &
   cluster_pids[$i]=$!
   for _ in $(seq 300); do
     grep -qw ready "$log" 2>/dev/null && return 0  # the log appears once the background command starts
@@ -275,6 +289,34 @@ start_local_host() {
   await_health "127.0.0.1:$((port + 1))" "$!" "$log"
 }
 
+# --check: the API conformance tests (Tests/IntegrationTests/BlobAPITests)
+# through the front, from the root namespace, with the volume mounted once
+# more for them (they look for leftovers in the store and lay out a Soledad
+# folder by hand) in a private mount namespace that also has the hosts'
+# names. Their output goes to $work/conformance.log; the status is theirs.
+run_conformance() {
+  local view=$work/conformance
+  mkdir -p "$view"
+  unshare -m --propagation private bash -c '
+    set -e
+    mount --bind "$1" /etc/hosts
+    mount -t glusterfs -o entry-timeout=0,attribute-timeout=0,negative-timeout=0 "mh1:/$2" "$3"
+    trap "umount \"$3\" || umount -l \"$3\"" EXIT
+    BLOB_API_PORT=$4 BLOB_API_STORE=$3/store BLOB_API_MAX_BODY=$5 swift test --skip-build --filter IntegrationTests.BlobAPITests
+  ' conformance "$work/hosts" "$volume" "$view" "$port" "$max_body_bytes" </dev/null >"$work/conformance.log" 2>&1
+}
+
+# One line for the check file from the conformance run's log and status $1.
+conformance_line() {
+  local summary
+  summary=$(grep -E 'Executed [0-9]+ tests' "$work/conformance.log" | tail -n 1 | sed 's/^[[:space:]]*//')
+  if [ "$1" = 0 ]; then
+    echo "conformance: PASS; Tests/IntegrationTests/BlobAPITests through the $mode balancer on 127.0.0.1:$port (store seen over a mount of $volume): ${summary:-no summary}"
+  else
+    echo "conformance: FAIL; Tests/IntegrationTests/BlobAPITests through the $mode balancer on 127.0.0.1:$port: ${summary:-no summary}; $(grep -E 'error:' "$work/conformance.log" | head -n 5 | tr '\n' ' ')"
+  fi
+}
+
 # Stops a pid: TERM, up to $2 seconds, KILL.
 stop_pid() {
   local pid=$1 seconds=${2:-10}
@@ -297,11 +339,13 @@ teardown() {
   for i in "${!cluster_pids[@]}"; do stop_pid "${cluster_pids[$i]}" 15; done
   if [ -n "$keep_logs" ] && [ -d "$work" ]; then
     mkdir -p "$keep_logs"
-    cp "$work/balancer.log" "$keep_logs/" 2>/dev/null
+    cp "$work/balancer.log" "$work/conformance.log" "$keep_logs/" 2>/dev/null
     for i in $(seq "$made_hosts"); do
       mkdir -p "$keep_logs/mh$i" && cp -r "$work/mh$i/logs" "$work/mh$i/log" "$keep_logs/mh$i/" 2>/dev/null
     done
   fi
+  # The conformance run's FUSE client, if it outlived its mount namespace.
+  for pid in $(pgrep -f -- "$work/conformance" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
   for i in "${!holder[@]}"; do
     on_host "$i" umount "$work/mh$i/mnt" 2>/dev/null || on_host "$i" umount -l "$work/mh$i/mnt" 2>/dev/null
   done
@@ -354,6 +398,10 @@ if [ "$check" = 1 ]; then
   python3 scripts/multihost_check.py --hosts "$hosts" --workers "$workers" --subnet "$subnet" --worker-port "$worker_port" \
     --front "127.0.0.1:$port" --mode "$mode" --volume "$volume" --work "$work" --holders "${holder[*]}" \
     --commit "$(git rev-parse --short HEAD)" --out "$result" && status=0 || status=$?
+  progress "API conformance tests through the front"
+  run_conformance && tests=0 || tests=$?
+  conformance_line "$tests" >>"$result"
+  [ "$tests" = 0 ] || status=1
   echo "$result"
   exit "$status"
 fi
@@ -362,7 +410,7 @@ if [ "$sweep" = 1 ]; then
   mkdir -p "$out"
   result=$out/multihost-sweep-$(date +%Y-%m-%d).txt
   progress "the study's actions through both fronts; results in $result"
-  python3 scripts/multihost_sweep.py --bin "$bin" --amount "$amount" \
+  python3 scripts/multihost_sweep.py --bin "$bin" --amount "$amount" --concurrency "$concurrency" \
     --front "multihost=http://127.0.0.1:$port" --front "local=http://127.0.0.1:$((port + 1))" \
     --header "multihost.sh --sweep, $(date '+%Y-%m-%d %H:%M:%S %z'); git commit: $(git rev-parse --short HEAD); cpu cores: $(nproc)" \
     --header "multihost: $hosts hosts (network namespaces on a bridge), $workers worker(s) each (blob-cluster --mode none) over GlusterFS $volume (replica 3 arbiter 1), blob-balancer --mode $mode on 127.0.0.1:$port" \

@@ -33,6 +33,17 @@ def run(action, url):
     return json.loads(lines[-1])
 
 
+def failure_kinds(report):
+    """What failed, per request kind: statuses other than 200 and errors."""
+    parts = []
+    for kind, numbers in sorted(report["kinds"].items()):
+        bad = {status: count for status, count in numbers["statuses"].items() if status != "200"}
+        bad.update(numbers["errors"])
+        if bad:
+            parts.append(kind + " " + ", ".join(f"{what} x{count}" for what, count in sorted(bad.items())))
+    return "; ".join(parts) or "see blob-load"
+
+
 rows = {}
 with open(args.out, "w") as out:
     for line in args.header:
@@ -45,6 +56,8 @@ with open(args.out, "w") as out:
             rows[(name, action)] = report
             out.write(f"{name} {action} {report['wall_seconds']:.3f} {report['actions_per_second']:.1f} "
                       f"{report['p50_ms']:.2f} {report['p99_ms']:.2f} {report['failures']} {report['requests']}\n")
+            if report["failures"]:
+                out.write(f"#   failed: {failure_kinds(report)}\n")
             out.flush()
     (first, _), (second, _) = fronts[0], fronts[1]
     out.write(f"#\n# time per action, {first} / {second} (from the lines above)\n")

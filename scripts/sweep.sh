@@ -37,6 +37,10 @@
 #                           tmpfs, when writable: on a shared VM's disk the file
 #                           system's noise hides the servers'; /tmp adds the disk)
 #   --bin DIR               use the binaries in DIR instead of building (tests)
+#   --multihost             instead, the study's actions across 3 hosts over a
+#                           GlusterFS volume against one local host (root; runs
+#                           scripts/multihost.sh --sweep, which says more); only
+#                           --amount, --concurrency, --mode, --out and --bin apply
 #   -h, --help
 #
 # Installs what is missing first (apt-get update once, then libevent-dev,
@@ -51,7 +55,7 @@
 # port; timeouts connect 5000, server and client 50000 ms).
 set -euo pipefail
 
-usage() { sed -n '13,41p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '13,45p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "sweep.sh: $*" >&2; exit 64; }
 progress() { echo "[sweep $(date +%H:%M:%S)] $*" >&2; }
 script=sweep.sh
@@ -60,7 +64,8 @@ source "$(dirname "$0")/lib/cluster.sh"
 workers="1 2 4 8"
 actions="baseline list put get flag delete"
 amount=1000 size=10KiB concurrency=10 runs=5 fronts="tcp direct" balancers=1 port=8000 out=results bin="" store_parent=""
-per_request=0 with_haproxy=0 min_run_seconds=1 pin=0
+per_request=0 with_haproxy=0 min_run_seconds=1 pin=0 multihost=0 mode_given=""
+given=()  # the options given, for --multihost's check
 while [ $# -gt 0 ]; do
   option=$1 value=""
   case "$option" in
@@ -68,6 +73,7 @@ while [ $# -gt 0 ]; do
     --workers|--actions|--amount|--size|--concurrency|--runs|--min-run-seconds|--mode|--fronts|--balancers|--port|--out|--bin|--store-parent)
       [ $# -ge 2 ] || die "$option needs a value"; value=$2; shift ;;
   esac
+  given+=("$option")
   case "$option" in
     --workers) workers=$value ;;
     --actions) actions=$value ;;
@@ -77,7 +83,7 @@ while [ $# -gt 0 ]; do
     --runs) runs=$value ;;
     --min-run-seconds) min_run_seconds=$value ;;
     --pin) pin=1 ;;
-    --mode) [[ $value == tcp || $value == http ]] || die "--mode must be tcp or http"; fronts=$value ;;
+    --mode) [[ $value == tcp || $value == http ]] || die "--mode must be tcp or http"; fronts=$value mode_given=$value ;;
     --fronts) fronts=$value ;;
     --balancers) balancers=$value ;;
     --port) port=$value ;;
@@ -86,6 +92,7 @@ while [ $# -gt 0 ]; do
     --store-parent) store_parent=$value ;;
     --new-connection-per-request) per_request=1 ;;
     --with-haproxy) with_haproxy=1 ;;
+    --multihost) multihost=1 ;;
     -h|--help) usage; exit 0 ;;
     *) die "unknown option '$option' (see --help)" ;;
   esac
@@ -93,6 +100,14 @@ while [ $# -gt 0 ]; do
 done
 
 positive --amount "$amount"; positive --concurrency "$concurrency"; positive --runs "$runs"; positive --port "$port"
+if [ "$multihost" = 1 ]; then
+  for option in "${given[@]}"; do
+    [[ " --multihost --amount --concurrency --mode --out --bin " == *" $option "* ]] ||
+      die "--multihost takes only --amount, --concurrency, --mode, --out and --bin, not $option (the hosts' own options: scripts/multihost.sh --help)"
+  done
+  exec bash "$(dirname "$0")/multihost.sh" --sweep --amount "$amount" --concurrency "$concurrency" --out "$out" \
+    ${mode_given:+--mode "$mode_given"} ${bin:+--bin "$bin"}
+fi
 [[ $min_run_seconds =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--min-run-seconds must be a number of seconds, not '$min_run_seconds'"
 [ -n "${workers// /}" ] || die "--workers is empty"
 max_workers=0

@@ -118,7 +118,8 @@ final class SweepTests: XCTestCase {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         for (arguments, status) in [(["--help"], Int32(0)), (["--workers", "0"], 64), (["--actions", "dance"], 64),
                                     (["--mode", "udp"], 64), (["--fronts", "tcp nginx"], 64), (["--fronts", ""], 64),
-                                    (["--balancers", "0"], 64), (["--frobnicate"], 64)] {
+                                    (["--balancers", "0"], 64), (["--frobnicate"], 64),
+                                    (["--multihost", "--workers", "2"], 64), (["--multihost", "--fronts", "direct"], 64)] {
             let sweep = Process()
             sweep.executableURL = URL(fileURLWithPath: "/bin/bash")
             sweep.arguments = [root.appendingPathComponent("scripts/sweep.sh").path] + arguments
