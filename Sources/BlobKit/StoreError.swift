@@ -32,7 +32,12 @@ public enum StoreError: Error, Equatable, Sendable {
         case .unknownFlag: return 406
         case .quotaExceeded: return 507
         case .ledgerBusy: return 503
-        case .system(_, let code, _): return code == ENOSPC || code == EDQUOT ? 507 : 500
+        case .system(_, let code, _):
+            switch code {
+            case ENOSPC, EDQUOT: return 507
+            case ENOTCONN: return 503
+            default: return 500
+            }
         }
     }
 
@@ -50,15 +55,22 @@ public enum StoreError: Error, Equatable, Sendable {
             switch code {
             case ENOSPC, EDQUOT: return "disk full (\(call))"
             case EACCES, EPERM, EROFS: return "permission denied in the store (\(call))"
+            case ENOTCONN: return "store unreachable, retry (\(call))"
             default: return "store error: \(call): \(String(cString: strerror(code)))"
             }
         }
     }
 
     /// Seconds the answer's `Retry-After` tells the client to wait, for the
-    /// failures that pass by themselves.
+    /// failures that pass by themselves: a ledger another worker holds, and a
+    /// network store's mount that lost its servers (FUSE's ENOTCONN, e.g. a
+    /// GlusterFS host cut off, until its ping-timeout gives up on it).
     public var retryAfter: Int? {
-        self == .ledgerBusy ? 1 : nil
+        switch self {
+        case .ledgerBusy: return 1
+        case .system(_, ENOTCONN, _): return 1
+        default: return nil
+        }
     }
 
     /// The reason with the path, for the operator's log.

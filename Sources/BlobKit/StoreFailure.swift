@@ -10,6 +10,8 @@ public enum StoreFailure: String, CaseIterable, Sendable {
     case diskFull = "disk_full"
     case permission
     case descriptors
+    /// A network store's mount that lost its servers (ENOTCONN).
+    case unreachable
     case io
     case ledgerBusy = "ledger_busy"
     case corruptFlags = "corrupt_flags"
@@ -23,6 +25,7 @@ public enum StoreFailure: String, CaseIterable, Sendable {
             case ENOSPC, EDQUOT: self = .diskFull
             case EACCES, EPERM, EROFS: self = .permission
             case EMFILE, ENFILE: self = .descriptors
+            case ENOTCONN: self = .unreachable
             default: self = .io
             }
         case .notFound, .exists, .alreadyDone, .quotaExceeded, .unknownFlag: return nil

@@ -121,6 +121,7 @@ final class BlobReadTests: StoreTestCase {
             (.notFound, 404), (.exists, 409), (.quotaExceeded, 507),
             (.corruptFlags, 500), (.unknownFlag("X"), 406), (.system(call: "write", errno: ENOSPC, path: "/s/x"), 507),
             (.system(call: "open", errno: EACCES, path: "/s/x"), 500), (.system(call: "open", errno: EIO, path: "/s/x"), 500),
+            (.system(call: "open(temporary)", errno: ENOTCONN, path: "/s/x"), 503),
         ]
         for (error, status) in cases {
             XCTAssertEqual(error.status, status, "\(error)")
@@ -132,6 +133,13 @@ final class BlobReadTests: StoreTestCase {
         XCTAssertTrue(StoreError.system(call: "open", errno: EACCES, path: "/s/x").reason.contains("permission denied"))
         XCTAssertTrue(StoreError.system(call: "rename(flags)", errno: EIO, path: "/s/x").reason.contains("rename(flags)"))
         XCTAssertTrue(StoreError.system(call: "open", errno: EIO, path: "/s/x").logDescription.hasSuffix("on /s/x"), "the log has it")
+        // A network store's mount without its servers passes by itself: the client is told to retry.
+        let unreachable = StoreError.system(call: "open(temporary)", errno: ENOTCONN, path: "/s/x")
+        XCTAssertEqual(unreachable.reason, "store unreachable, retry (open(temporary))")
+        XCTAssertEqual(unreachable.retryAfter, 1)
+        XCTAssertEqual(StoreFailure(unreachable), .unreachable)
+        XCTAssertNil(StoreError.system(call: "open", errno: EIO, path: "/s/x").retryAfter)
+        XCTAssertEqual(StoreError.ledgerBusy.retryAfter, 1)
     }
 
     func testStoreSyscallRetriesEINTRAndKeepsCallAndPath() {
