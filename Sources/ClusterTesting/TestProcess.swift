@@ -26,7 +26,7 @@ public final class TestProcess {
         }
         process.executableURL = TestProcess.binDirectory.appendingPathComponent(binary)
         process.arguments = arguments
-        logURL = FileManager.default.temporaryDirectory.appendingPathComponent("\(binary)-\(UUID().uuidString).log")
+        logURL = TestLogs.directory.appendingPathComponent("\(binary)-\(UUID().uuidString).log")
         FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         process.standardOutput = log
@@ -109,6 +109,19 @@ public final class TestProcess {
         stop(grace: 1)
         try? FileManager.default.removeItem(at: logURL)
     }
+}
+
+/// The folder every `TestProcess` of this test run writes its log into,
+/// removed when the run exits. XCTest keeps every test case, and so its
+/// processes, alive until the end of the run, and then exits without
+/// running their deinits: alone, those would leave every log behind.
+enum TestLogs {
+    static let directory: URL = {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("blob-test-logs-\(getpid())")
+        try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        atexit { try? FileManager.default.removeItem(at: TestLogs.directory) }
+        return folder
+    }()
 }
 
 public enum TestProcessError: Error, CustomStringConvertible {
