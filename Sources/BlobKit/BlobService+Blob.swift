@@ -69,9 +69,10 @@ extension BlobService {
             return HTTPResponse(status: 206, headers: headers,
                                 body: .file(descriptor: blob.takeDescriptor(), offset: start, length: end - start + 1))
         case .unsatisfiable:
+            let size = blob.size
             blob.close()
-            var response = HTTPResponse.text(416, "range not satisfiable for a blob of \(blob.size) bytes")
-            response.headers.append(name: "Content-Range", value: "bytes */\(blob.size)")
+            var response = HTTPResponse.text(416, "range not satisfiable for a blob of \(size) bytes")
+            response.headers.append(name: "Content-Range", value: "bytes */\(size)")
             return response
         }
     }

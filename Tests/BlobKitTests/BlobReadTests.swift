@@ -19,8 +19,7 @@ final class BlobReadTests: StoreTestCase {
         XCTAssertEqual(try blob.tag().count, 24)
         XCTAssertEqual(try blob.readAll(limit: 100), long)
         XCTAssertNil(try blob.readAll(limit: 99))
-        blob.close()
-        blob.close()
+        blob.close()  // consumes it: a second close, or a read after, does not compile
     }
 
     func testTagOfShortAndEmptyBlobs() throws {
@@ -65,8 +64,7 @@ final class BlobReadTests: StoreTestCase {
     func testTakeDescriptorHandsOwnershipAway() throws {
         try put("fd", "sendfile me")
         let blob = try store.open(user: user, namespace: ns, id: id("fd"))
-        let descriptor = blob.takeDescriptor()
-        blob.close()  // must not close the descriptor it gave away
+        let descriptor = blob.takeDescriptor()  // the OpenBlob ends here, and must not close what it gave away
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
         XCTAssertEqual(Array(buffer[0..<count]), Array("sendfile me".utf8))
@@ -160,7 +158,7 @@ final class BlobReadTests: StoreTestCase {
         XCTAssertEqual(stat(path("hexetag"), &info), 0)
         let expected = "\"\(String(info.st_ino, radix: 16))-12c-\(String(info.st_mtim.tv_sec, radix: 16)).\(String(info.st_mtim.tv_nsec, radix: 16))\""
         let blob = try store.open(user: user, namespace: ns, id: id("hexetag"))
-        defer { blob.close() }
+        // closed when it goes out of scope (OpenBlob's deinit)
         XCTAssertEqual(blob.etag, expected)
     }
 }

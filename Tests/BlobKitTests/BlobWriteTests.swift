@@ -139,7 +139,7 @@ final class BlobWriteTests: StoreTestCase {
         try writer.commit()
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: "\(root)/bob/other/d/dee/deepbl"), ["deepblob"])
         let blob = try store.open(user: bob, namespace: other, id: id("deepblob"))
-        defer { blob.close() }
+        // closed when it goes out of scope (OpenBlob's deinit)
         XCTAssertEqual(try blob.readAll(limit: 100), Array("deep".utf8))
     }
 
