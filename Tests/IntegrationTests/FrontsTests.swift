@@ -246,7 +246,7 @@ final class FrontsTests: XCTestCase {
     /// stopped the whole cluster.
     func testAReplacementThatCannotStartIsRetriedWhileTheOthersServe() throws {
         let pids = try start(workers: 2, ["--mode", "direct"])
-        let squatter = try XCTUnwrap(Self.listen(on: port + 3), "port \(port + 3) is free")
+        let squatter = try XCTUnwrap(Self.listen(on: port + 3), "could not listen on port \(port + 3): another process holds it")
         cluster!.signal(SIGHUP)
         _ = try cluster!.waitForLine(described: "two failed starts on :\(port + 3)", timeout: 10) { _ in
             self.cluster!.output.components(separatedBy: "could not start (exit 3); the cluster has served, so it is retried").count - 1 >= 2
@@ -261,9 +261,13 @@ final class FrontsTests: XCTestCase {
         XCTAssertEqual(try TestHTTP.request(port: port, method: "GET", path: "/").status, 200)
     }
 
-    /// A listening socket on 127.0.0.1:`port` (nil if it is taken).
+    /// A listening socket on 127.0.0.1:`port` (nil if another socket listens
+    /// there). SO_REUSEADDR as the servers have it: a connection of an earlier
+    /// test on that port may still be in TIME_WAIT, which must not stop us.
     private static func listen(on port: Int) -> Int32? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
         var address = loopbackAddress(port: port)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
