@@ -82,7 +82,7 @@ positive --hosts "$hosts"; positive --workers-per-host "$workers"; positive --po
 [[ " tcp http " == *" $mode "* ]] || die "unknown --mode '$mode' (tcp, http)"
 [ $((serve + check + sweep)) -le 1 ] || die "--serve, --check and --sweep exclude each other"
 positive --amount "$amount"; positive --concurrency "$concurrency"
-[ "$check" = 1 ] && max_body=16MiB max_body_bytes=$((16 << 20))
+[ "$check" = 1 ] && max_body=$((16 << 20))  # in bytes: the conformance tests are told it too
 [ "$(id -u)" -eq 0 ] || die "needs root (namespaces, bridge, FUSE)"
 
 subnet=10.211.77 bridge=mhbr0 volume=mhvol worker_port=8001
@@ -303,7 +303,7 @@ run_conformance() {
     mount -t glusterfs -o entry-timeout=0,attribute-timeout=0,negative-timeout=0 "mh1:/$2" "$3"
     trap "umount \"$3\" || umount -l \"$3\"" EXIT
     BLOB_API_PORT=$4 BLOB_API_STORE=$3/store BLOB_API_MAX_BODY=$5 swift test --skip-build --filter IntegrationTests.BlobAPITests
-  ' conformance "$work/hosts" "$volume" "$view" "$port" "$max_body_bytes" </dev/null >"$work/conformance.log" 2>&1
+  ' conformance "$work/hosts" "$volume" "$view" "$port" "$max_body" </dev/null >"$work/conformance.log" 2>&1
 }
 
 # One line for the check file from the conformance run's log and status $1.

@@ -33,9 +33,9 @@ public enum StoreError: Error, Equatable, Sendable {
         case .quotaExceeded: return 507
         case .ledgerBusy: return 503
         case .system(_, let code, _):
-            switch code {
-            case ENOSPC, EDQUOT: return 507
-            case ENOTCONN: return 503
+            switch StoreFailure(errno: code) {
+            case .diskFull: return 507
+            case .unreachable: return 503
             default: return 500
             }
         }
@@ -52,10 +52,10 @@ public enum StoreError: Error, Equatable, Sendable {
         case .corruptFlags: return "the blob's stored flags are unreadable"
         case .unknownFlag(let flag): return "unknown flag '\(flag)': use PENDING, PROCESSING, PROCESSED or FAILED"
         case .system(let call, let code, _):
-            switch code {
-            case ENOSPC, EDQUOT: return "disk full (\(call))"
-            case EACCES, EPERM, EROFS: return "permission denied in the store (\(call))"
-            case ENOTCONN: return "store unreachable, retry (\(call))"
+            switch StoreFailure(errno: code) {
+            case .diskFull: return "disk full (\(call))"
+            case .permission: return "permission denied in the store (\(call))"
+            case .unreachable: return "store unreachable, retry (\(call))"
             default: return "store error: \(call): \(String(cString: strerror(code)))"
             }
         }
@@ -68,7 +68,7 @@ public enum StoreError: Error, Equatable, Sendable {
     public var retryAfter: Int? {
         switch self {
         case .ledgerBusy: return 1
-        case .system(_, ENOTCONN, _): return 1
+        case .system(_, let code, _): return StoreFailure(errno: code) == .unreachable ? 1 : nil
         default: return nil
         }
     }

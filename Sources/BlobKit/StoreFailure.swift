@@ -20,15 +20,20 @@ public enum StoreFailure: String, CaseIterable, Sendable {
         switch error {
         case .ledgerBusy: self = .ledgerBusy
         case .corruptFlags: self = .corruptFlags
-        case .system(_, let code, _):
-            switch code {
-            case ENOSPC, EDQUOT: self = .diskFull
-            case EACCES, EPERM, EROFS: self = .permission
-            case EMFILE, ENFILE: self = .descriptors
-            case ENOTCONN: self = .unreachable
-            default: self = .io
-            }
+        case .system(_, let code, _): self.init(errno: code)
         case .notFound, .exists, .alreadyDone, .quotaExceeded, .unknownFlag: return nil
+        }
+    }
+
+    /// What a failed system call's errno means for the store: the one
+    /// place errnos are sorted, for the counts and for StoreError's answers.
+    init(errno code: Int32) {
+        switch code {
+        case ENOSPC, EDQUOT: self = .diskFull
+        case EACCES, EPERM, EROFS: self = .permission
+        case EMFILE, ENFILE: self = .descriptors
+        case ENOTCONN: self = .unreachable
+        default: self = .io
         }
     }
 }
